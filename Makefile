@@ -1,0 +1,25 @@
+# `make run` and `make test` are the two commands; both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+# Stage commands call `python`: make sure it is the venv's.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: setup run test lock
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.lock
+	touch $@
+
+run: setup
+	dvc repro
+
+test: setup
+	pytest
+
+# Re-pin everything after changing the direct dependencies in pyproject.toml.
+lock: setup
+	$(VENV)/bin/pip freeze --exclude-editable | grep -v -E '^(pip|setuptools)==' > requirements.lock

@@ -1,0 +1,66 @@
+"""What every stage shares at its entry point: logging and error reporting.
+
+A stage fails with a `PipelineError` whose message names the file, key or
+value at fault; `run` turns it into one line on stderr and exit status 1
+instead of a traceback, so `dvc repro` shows the reason and nothing else.
+"""
+import logging
+import os
+import sys
+import time
+
+
+class PipelineError(Exception):
+    """An error the user can fix: bad params, bad input data, a bad mirror."""
+
+
+def run(main):
+    logging.basicConfig(
+        level=os.environ.get("PIPELINE_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    try:
+        main()
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("interrupted: no output was written", file=sys.stderr)
+        sys.exit(130)
+
+
+class Progress:
+    """Logs how far a long job has got, at most once every `every` seconds,
+    so a piped `dvc repro` (no terminal) still shows that work goes on."""
+
+    def __init__(self, log, what, total=None, unit="", every=5.0):
+        self.log, self.what, self.total, self.unit, self.every = log, what, total, unit, every
+        self.start = self.last = time.monotonic()
+        self.done = 0
+
+    def advance(self, amount=1):
+        self.done += amount
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            self.log.info("%s: %s", self.what, self._status(now))
+
+    def finish(self):
+        self.log.info("%s: done, %s", self.what, self._status(time.monotonic()))
+
+    def _status(self, now):
+        elapsed = max(now - self.start, 1e-9)
+        if self.unit == "B":
+            done = f"{self.done / 1e6:,.1f} MB"
+            total = f" of {self.total / 1e6:,.1f} MB" if self.total else ""
+            rate = f", {self.done / 1e6 / elapsed:,.1f} MB/s"
+        else:
+            done = f"{self.done:,}{self.unit}"
+            total = f" of {self.total:,}{self.unit}" if self.total else ""
+            rate = ""
+        eta = ""
+        if self.total and self.done and self.done < self.total:
+            eta = f", ETA {elapsed * (self.total - self.done) / self.done:,.0f} s"
+        return f"{done}{total}{rate}{eta} in {elapsed:,.1f} s"

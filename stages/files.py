@@ -1,0 +1,69 @@
+"""Writing outputs so that a failure or Ctrl-C never leaves half a file,
+and checksums in the one notation the params use (``algo:hex``)."""
+import contextlib
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from stages.cli import PipelineError
+
+CHUNK = 1 << 20
+
+
+@contextlib.contextmanager
+def atomic_path(dest, suffix=""):
+    """Yield a temporary path beside `dest`; it replaces `dest` only if the
+    block finishes. `suffix` keeps an extension that a writer insists on."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.partial{suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_json(dest, data):
+    with atomic_path(dest) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+class Checksum:
+    """An expected digest, written ``sha256:<hex>`` or ``md5:<hex>`` (a bare
+    hex string is sha256): GloVe's 200d and 300d members are only published
+    with md5 sums."""
+
+    def __init__(self, spec, where="checksum"):
+        algo, sep, digest = str(spec).partition(":")
+        if not sep:
+            algo, digest = "sha256", algo
+        if algo not in ("sha256", "md5"):
+            raise PipelineError(f"{where}: unknown checksum algorithm {algo!r} (expected sha256 or md5)")
+        size = hashlib.new(algo).digest_size * 2
+        if len(digest) != size or any(c not in "0123456789abcdef" for c in digest.lower()):
+            raise PipelineError(f"{where}: {spec!r} is not a {algo} digest ({size} hex digits)")
+        self.algo, self.digest = algo, digest.lower()
+
+    def hasher(self):
+        return hashlib.new(self.algo)
+
+    def __str__(self):
+        return f"{self.algo}:{self.digest}"
+
+
+def file_digest(path, algo="sha256"):
+    h = hashlib.new(algo)
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def mismatch(what, expected, actual_hex):
+    return PipelineError(
+        f"checksum mismatch for {what}: expected {expected}, got {expected.algo}:{actual_hex}; "
+        "nothing was written"
+    )

@@ -1,0 +1,45 @@
+"""Stage tokenize: a vocabulary fitted on the training reviews only, and
+every train and test review as a sequence of word indices (unpadded: each
+experiment pads to its own length in `train`)."""
+import json
+import logging
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from stages import cli, params
+from stages.files import atomic_path
+from stages.tokenizer import encode, fit_vocabulary
+
+log = logging.getLogger("tokenize")
+IN_DIR = "data/prepared"
+OUT_DIR = "data/tokenized"
+
+
+def save_sequences(dest, tokens, offsets, labels):
+    with atomic_path(dest, suffix=".npz") as tmp:
+        np.savez(tmp, tokens=tokens, offsets=offsets, labels=np.asarray(labels, dtype=np.int8))
+
+
+def load_sequences(path):
+    with np.load(path) as data:
+        return data["tokens"], data["offsets"], data["labels"]
+
+
+def main():
+    max_words = params.load()["tokenize"]["max_words"]
+    train = pq.read_table(f"{IN_DIR}/train.parquet", columns=["text", "label"]).to_pydict()
+    vocabulary = fit_vocabulary(train["text"], max_words)
+    log.info("vocabulary: %d words (max_words %d, index 0 is padding)", len(vocabulary), max_words)
+    for split in ("train", "test"):
+        data = train if split == "train" else pq.read_table(
+            f"{IN_DIR}/{split}.parquet", columns=["text", "label"]).to_pydict()
+        tokens, offsets = encode(data["text"], vocabulary)
+        save_sequences(f"{OUT_DIR}/{split}.npz", tokens, offsets, data["label"])
+        log.info("%s: %d reviews, %d tokens", split, len(data["label"]), len(tokens))
+    with atomic_path(f"{OUT_DIR}/vocab.json") as tmp:
+        tmp.write_text(json.dumps(vocabulary, ensure_ascii=False, indent=0), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    cli.run(main)
