@@ -1,0 +1,71 @@
+import hashlib
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stages.cli import PipelineError
+from stages.download_glove import get_member
+from tests import fixtures
+
+PARAMS = yaml.safe_load((Path(__file__).parent.parent / "params.yaml").read_text())
+
+
+def glove_params(digests, dim, url="http://no-such-host.invalid/glove.6B.zip", zip_sha256=None):
+    return {**PARAMS["glove"], "url": url, "dim": dim,
+            "sha256": zip_sha256 or PARAMS["glove"]["sha256"],
+            "members": {d: f"sha256:{h}" for d, h in digests.items()}}
+
+
+@pytest.fixture
+def digests():
+    return {d: hashlib.sha256(fixtures.glove_text(d).encode()).hexdigest() for d in fixtures.DIMS}
+
+
+def test_from_full_zip_in_mirror(tmp_path, digests, caplog):
+    fixtures.write_glove_zip(tmp_path / "glove.6B.zip")
+    caplog.set_level("INFO")
+    get_member(glove_params(digests, 200), tmp_path / "out.txt", tmp_path)
+    assert (tmp_path / "out.txt").read_text() == fixtures.glove_text(200)
+    assert "verified against its official checksum" in caplog.text
+
+
+def test_from_single_member_zip_in_mirror(tmp_path, digests):
+    fixtures.write_glove_zip(tmp_path / "glove.6B.50d.zip", dims=(50,))
+    get_member(glove_params(digests, 50), tmp_path / "out.txt", tmp_path)
+    assert (tmp_path / "out.txt").read_text() == fixtures.glove_text(50)
+
+
+def test_from_bare_member_in_mirror(tmp_path, digests):
+    (tmp_path / "glove.6B.300d.txt").write_text(fixtures.glove_text(300))
+    get_member(glove_params(digests, 300), tmp_path / "out.txt", tmp_path)
+    assert (tmp_path / "out.txt").read_text() == fixtures.glove_text(300)
+
+
+def test_member_is_always_checked_against_its_official_checksum(tmp_path, digests):
+    # The zip is vouched for by SHA256SUMS, but its member is not the official one.
+    with zipfile.ZipFile(tmp_path / "glove.6B.50d.zip", "w") as zf:
+        zf.writestr("glove.6B.50d.txt", "<unk> " + " ".join(["0.1"] * 50) + "\n" + fixtures.glove_text(50))
+    (tmp_path / "SHA256SUMS").write_text(f"{fixtures.sha256(tmp_path / 'glove.6B.50d.zip')}  glove.6B.50d.zip\n")
+    with pytest.raises(PipelineError, match=f"checksum mismatch for glove.6B.50d.txt.*expected sha256:{digests[50]}"):
+        get_member(glove_params(digests, 50), tmp_path / "out.txt", tmp_path)
+    assert not (tmp_path / "out.txt").exists()
+
+
+def test_missing_member_in_mirror_lists_contents(tmp_path, digests):
+    fixtures.write_glove_zip(tmp_path / "glove.6B.50d.zip", dims=(50,))
+    with pytest.raises(PipelineError, match=r"has no glove.6B.100d.txt or glove.6B.100d.zip or glove.6B.zip; "
+                                            r"it holds: glove.6B.50d.zip"):
+        get_member(glove_params(digests, 100), tmp_path / "out.txt", tmp_path)
+
+
+def test_from_http_server(http_server, tmp_path, digests):
+    fixtures.write_glove_zip(http_server.root / "glove.6B.zip")
+    params = glove_params(digests, 100, url=f"{http_server.url}/glove.6B.zip",
+                          zip_sha256=fixtures.sha256(http_server.root / "glove.6B.zip"))
+    out = tmp_path / "out" / "glove.txt"
+    out.parent.mkdir()
+    get_member(params, out, mirror=None)
+    assert out.read_text() == fixtures.glove_text(100)
+    assert sorted(p.name for p in out.parent.iterdir()) == ["glove.txt"]  # no zip left behind

@@ -1,0 +1,46 @@
+"""The three reference experiments on the real aclImdb reviews and GloVe
+vectors from an offline mirror, run the way the README says."""
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import copy_project, git, run_tool, tool_env
+
+pytestmark = pytest.mark.slow
+MIRROR = os.environ.get("PIPELINE_MIRROR")
+
+
+@pytest.fixture(scope="module")
+def mirror():
+    if not MIRROR:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the real-data test: set PIPELINE_MIRROR (.ci/run does)")
+        pytest.skip("set PIPELINE_MIRROR to a folder with the real archives (e.g. ../shared/mirror)")
+    path = Path(MIRROR).resolve()
+    assert (path / "aclImdb_v1.tar.gz").is_file(), f"{path} does not hold aclImdb_v1.tar.gz"
+    return path
+
+
+def test_reference_results_on_real_data(mirror, tmp_path):
+    project = copy_project(tmp_path / "project")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "pipeline")
+    env = tool_env(PIPELINE_MIRROR=str(mirror))
+    run_tool(project, "dvc", "exp", "run", "-S", "glove.dim=50", env=env)
+
+    results = {name: json.loads((project / "metrics" / f"{name}.json").read_text())
+               for name in ("learned_maxlen20", "glove_frozen", "learned_small")}
+    print(json.dumps(results, indent=1))
+    assert results["learned_maxlen20"]["val_accuracy"] >= 0.73
+    assert results["glove_frozen"]["test_accuracy"] >= 0.53
+    assert results["glove_frozen"]["test_accuracy"] > results["learned_small"]["test_accuracy"]
+    coverage = json.loads((project / "metrics/embedding.json").read_text())
+    assert coverage["dim"] == 50 and coverage["vocabulary_words"] == 9999 and coverage["coverage"] > 0.9
+
+    # Everything is cached: a second run does no work.
+    again = run_tool(project, "dvc", "repro", env=env)
+    assert "Running stage" not in again.stdout
+    table = run_tool(project, "dvc", "exp", "show", "--no-pager", "--md", env=env).stdout
+    assert "glove.dim" in table and "test_accuracy" in table
