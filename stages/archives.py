@@ -1,6 +1,7 @@
 """Reading members of tar and zip archives without extracting them, and
 refusing members that could escape a folder or hide unbounded data."""
 import logging
+import stat
 import tarfile
 import zipfile
 import zlib
@@ -19,6 +20,14 @@ def check_member_name(archive, name):
     path = PurePosixPath(name.replace("\\", "/"))
     if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
         raise PipelineError(f"{archive}: unsafe member {name!r} (absolute path or '..')")
+
+
+def check_zip_member(archive, info):
+    check_member_name(archive, info.filename)
+    if stat.S_ISLNK(info.external_attr >> 16) or info.is_dir():
+        raise PipelineError(f"{archive}: member {info.filename!r} is a link or folder, not a file")
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise PipelineError(f"{archive}: member {info.filename!r} is {info.file_size} bytes, over the limit")
 
 
 def iter_tar_files(path, progress_every=5.0):
@@ -53,9 +62,7 @@ def extract_zip_member(path, member, dest, expected):
             except KeyError:
                 held = ", ".join(zf.namelist()[:10])
                 raise PipelineError(f"{path} has no member {member!r}; it holds: {held}") from None
-            check_member_name(path, info.filename)
-            if info.file_size > MAX_MEMBER_BYTES:
-                raise PipelineError(f"{path}: member {member!r} is {info.file_size} bytes, over the limit")
+            check_zip_member(path, info)
             progress = Progress(log, f"extracting {member}", info.file_size, unit="B")
             h = expected.hasher()
             with zf.open(info) as src, atomic_path(dest) as tmp, open(tmp, "wb") as out:

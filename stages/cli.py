@@ -7,6 +7,7 @@ instead of a traceback, so `dvc repro` shows the reason and nothing else.
 import logging
 import os
 import sys
+import threading
 import time
 
 
@@ -32,22 +33,35 @@ def run(main):
 
 
 class Progress:
-    """Logs how far a long job has got, at most once every `every` seconds,
-    so a piped `dvc repro` (no terminal) still shows that work goes on."""
+    """Shows how far a long job has got: a bar (bytes, rate, ETA) on a
+    terminal, else a log line at most every `every` seconds, so a piped
+    `dvc repro` or CI still shows that work goes on. Thread-safe."""
 
     def __init__(self, log, what, total=None, unit="", every=5.0):
         self.log, self.what, self.total, self.unit, self.every = log, what, total, unit, every
         self.start = self.last = time.monotonic()
         self.done = 0
+        self.lock = threading.Lock()
+        self.bar = None
+        if unit == "B" and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=what, unit="B", unit_scale=True, unit_divisor=1024)
 
     def advance(self, amount=1):
-        self.done += amount
-        now = time.monotonic()
-        if now - self.last >= self.every:
-            self.last = now
-            self.log.info("%s: %s", self.what, self._status(now))
+        with self.lock:
+            self.done += amount
+            if self.bar is not None:
+                self.bar.update(amount)
+                return
+            now = time.monotonic()
+            if now - self.last >= self.every:
+                self.last = now
+                self.log.info("%s: %s", self.what, self._status(now))
 
     def finish(self):
+        if self.bar is not None:
+            self.bar.close()
         self.log.info("%s: done, %s", self.what, self._status(time.monotonic()))
 
     def _status(self, now):

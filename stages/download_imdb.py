@@ -9,7 +9,7 @@ OUT = "data/raw/aclImdb_v1.tar.gz"
 
 def main():
     p = params.load()["imdb"]
-    fetch(p["url"], OUT, Checksum(p["sha256"], "imdb.sha256"))
+    fetch(p["url"], OUT, Checksum(p["sha256"], "imdb.sha256"), p["mirrors"])
 
 
 if __name__ == "__main__":

@@ -1,36 +1,57 @@
-"""Getting a source file, from the network or from a mirror folder, and
-verifying it: the one place where downloads are checked.
+"""Where each source file comes from, and where it is verified.
 
-`PIPELINE_MIRROR=<folder>` replaces the network entirely. A file from a
-mirror is accepted when its sha256 equals the one in params.yaml or the one
-the mirror's own `SHA256SUMS` lists for it (the mirror in ../shared holds a
-repacked aclImdb archive, so only its SHA256SUMS vouches for it).
+Order of sources: a verified copy in the download cache (no network); else
+`PIPELINE_MIRROR` if it is a folder (and then nothing else: air-gapped
+runs never touch the network); else, in turn, `PIPELINE_MIRROR` if it is an
+http(s) base URL, the official URL, and the base URLs in the params'
+`mirrors` list. The first source that answers and verifies wins, and the log
+names it. A file from a mirror folder is accepted when its sha256 equals the
+one in params.yaml or the one the folder's `SHA256SUMS` lists for it.
 """
 import logging
 import os
 import shutil
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from stages.cli import PipelineError, Progress
-from stages.files import CHUNK, Checksum, atomic_path, file_digest, mismatch
+from stages import cache
+from stages.cli import PipelineError
+from stages.download import HTTPFailure, fetch_url, read_parts
+from stages.files import Checksum, atomic_path, file_digest, mismatch
 
 log = logging.getLogger("fetch")
 MIRROR_ENV = "PIPELINE_MIRROR"
 SUMS_FILE = "SHA256SUMS"
-TIMEOUT_S = 60
+
+
+def is_url(value):
+    return value.startswith(("http://", "https://"))
 
 
 def mirror_dir():
-    """The mirror folder from the environment, or None for the network."""
+    """The mirror folder from the environment, or None."""
     value = os.environ.get(MIRROR_ENV)
-    if not value:
+    if not value or is_url(value):
         return None
     path = Path(value).expanduser()
     if not path.is_dir():
-        raise PipelineError(f"{MIRROR_ENV}={value}: no such folder")
+        raise PipelineError(f"{MIRROR_ENV}={value}: no such folder (or give an http(s):// base URL)")
     return path
+
+
+def source_urls(official, names, mirrors=()):
+    """Candidate URLs in the order they are tried: the environment's URL
+    mirror, the official URL, then the params' mirrors; each mirror is asked
+    for each of `names`."""
+    env = os.environ.get(MIRROR_ENV, "")
+    bases = ([env] if is_url(env) else [])
+    urls = [f"{base.rstrip('/')}/{name}" for base in bases for name in names]
+    urls.append(official)
+    urls += [f"{base.rstrip('/')}/{name}" for base in mirrors for name in names]
+    return urls
+
+
+def name_of(url):
+    return url.rstrip("/").rsplit("/", 1)[-1]
 
 
 def find_in_mirror(mirror, names):
@@ -39,9 +60,7 @@ def find_in_mirror(mirror, names):
         if (mirror / name).is_file():
             return mirror / name
     held = sorted(p.name for p in mirror.iterdir() if p.is_file()) or ["nothing"]
-    raise PipelineError(
-        f"mirror {mirror} has no {' or '.join(names)}; it holds: {', '.join(held)}"
-    )
+    raise PipelineError(f"mirror {mirror} has no {' or '.join(names)}; it holds: {', '.join(held)}")
 
 
 def listed_sha256(mirror, name):
@@ -83,9 +102,13 @@ def verify_mirror_file(path, expected, required=True):
 def copy_verified(src, dest, expected, what):
     """Copy a readable binary stream to `dest`, hashing as it goes; `dest`
     appears only if the digest matches."""
+    write_verified(iter(lambda: src.read(1 << 20), b""), dest, expected, what)
+
+
+def write_verified(chunks, dest, expected, what):
     h = expected.hasher()
     with atomic_path(dest) as tmp, open(tmp, "wb") as out:
-        while chunk := src.read(CHUNK):
+        for chunk in chunks:
             h.update(chunk)
             out.write(chunk)
         out.close()
@@ -93,44 +116,59 @@ def copy_verified(src, dest, expected, what):
             raise mismatch(what, expected, h.hexdigest())
 
 
-def download(url, dest, expected=None):
-    """Stream `url` into `dest` (atomically), checking `expected` if given."""
-    log.info("downloading %s", url)
-    request = urllib.request.Request(url, headers={"User-Agent": "imdb-embeddings"})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            total = int(response.headers.get("Content-Length") or 0) or None
-            progress = Progress(log, Path(dest).name, total, unit="B")
-            h = (expected or Checksum("0" * 64)).hasher()
-            with atomic_path(dest) as tmp, open(tmp, "wb") as out:
-                while chunk := response.read(CHUNK):
-                    h.update(chunk)
-                    out.write(chunk)
-                    progress.advance(len(chunk))
-                out.close()
-                if total is not None and progress.done != total:
-                    raise PipelineError(f"{url}: connection closed after {progress.done} of {total} bytes")
-                if expected is not None and h.hexdigest() != expected.digest:
-                    raise mismatch(url, expected, h.hexdigest())
-            progress.finish()
-    except urllib.error.HTTPError as exc:
-        raise PipelineError(
-            f"{url}: HTTP {exc.code} {exc.reason}; set {MIRROR_ENV} to a folder holding the file"
-        ) from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise PipelineError(f"{url}: {reason}; set {MIRROR_ENV} to a folder holding the file") from exc
-
-
-def fetch(url, dest, expected):
-    """Put the file that `url` names at `dest`, verified against `expected`,
-    from the mirror if one is set, else from the network."""
-    mirror = mirror_dir()
-    if mirror is None:
-        download(url, dest, expected)
-        return
-    src = find_in_mirror(mirror, [url.rstrip("/").rsplit("/", 1)[-1]])
-    log.info("using mirror file %s", src)
-    verify_mirror_file(src, expected)
+def deliver(cached, dest):
+    """Copy a verified cache entry to a stage output, atomically."""
     with atomic_path(dest) as tmp:
-        shutil.copyfile(src, tmp)
+        shutil.copyfile(cached, tmp)
+
+
+def download_verified(url, expected, name):
+    """Download `url` into the cache as `name`, verified; returns the entry.
+    Bytes that fail the check are thrown away, so a retry starts clean."""
+    folder, parts = fetch_url(url, label=name)
+    entry = cache.entry(expected, name)
+    try:
+        write_verified(read_parts(parts), entry, expected, url)
+    finally:
+        cache.discard(folder)
+    return entry
+
+
+def try_sources(urls, attempt, what):
+    """Run `attempt(url)` on each URL until one succeeds; the error, if none
+    does, lists why each failed."""
+    failures = []
+    for url in urls:
+        try:
+            result = attempt(url)
+        except HTTPFailure as exc:
+            failures.append(str(exc))
+            log.info("%s", exc)
+            continue
+        except PipelineError as exc:
+            failures.append(str(exc))
+            log.warning("%s; trying the next source", exc)
+            continue
+        log.info("got %s from %s", what, url)
+        return result
+    raise PipelineError(
+        f"could not get {what} from any source:\n  " + "\n  ".join(failures)
+        + f"\nSet {MIRROR_ENV} to a folder or http(s):// base URL that holds it, or add one to the params' mirrors."
+    )
+
+
+def fetch(url, dest, expected, mirrors=()):
+    """Put the file that `url` names at `dest`, verified against `expected`."""
+    name = name_of(url)
+    mirror = mirror_dir()
+    if mirror is not None:
+        src = find_in_mirror(mirror, [name])
+        log.info("using mirror file %s", src)
+        verify_mirror_file(src, expected)
+        deliver(src, dest)
+        return
+    cached = cache.lookup(expected, name)
+    if cached is None:
+        cached = try_sources(source_urls(url, [name], mirrors),
+                             lambda u: download_verified(u, expected, name), name)
+    deliver(cached, dest)

@@ -27,8 +27,8 @@ EXPERIMENT_KEYS = {
     **TRAIN_KEYS,
 }
 SCHEMA = {
-    "imdb": {"url": str, "sha256": str},
-    "glove": {"url": str, "sha256": str, "dim": int, "members": dict},
+    "imdb": {"url": str, "sha256": str, "mirrors": list},
+    "glove": {"url": str, "sha256": str, "dim": int, "members": dict, "mirrors": list},
     "tokenize": {"max_words": int},
     "train": TRAIN_KEYS,
     "experiments": dict,
@@ -64,6 +64,10 @@ def validate(params, path="params.yaml"):
             f"{path}: glove.dim is {glove['dim']}, but glove.6B only has dims {', '.join(map(str, GLOVE_DIMS))}"
         )
     Checksum(params["imdb"]["sha256"], f"{path}: imdb.sha256")
+    for section in ("imdb", "glove"):
+        for base in params[section]["mirrors"]:
+            if not isinstance(base, str) or not base.startswith(("http://", "https://")):
+                raise PipelineError(f"{path}: {section}.mirrors: {base!r} is not an http(s):// base URL")
     Checksum(glove["sha256"], f"{path}: glove.sha256")
     if not params["experiments"]:
         raise PipelineError(f"{path}: experiments is empty; name at least one experiment")

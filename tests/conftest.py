@@ -1,56 +1,35 @@
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests import fixtures
+from tests.http_faults import FaultServer
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a copy of the project needs to run: the code and the pipeline, no data.
 PROJECT_FILES = ("dvc.yaml", "params.yaml", "stages", ".dvc/config", ".dvc/.gitignore", ".dvcignore")
 
 
-class Server:
-    """A real HTTP server on 127.0.0.1 serving a folder, counting requests."""
-
-    def __init__(self, root):
-        self.root, self.requests = Path(root), []
-        server = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, directory=str(server.root), **kwargs)
-
-            def do_GET(self):
-                server.requests.append(self.path)
-                super().do_GET()
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
 def http_server(tmp_path):
     root = tmp_path / "www"
     root.mkdir()
-    server = Server(root)
+    server = FaultServer(root)
     yield server
     server.close()
+
+
+@pytest.fixture(autouse=True)
+def private_download_cache(tmp_path, monkeypatch):
+    """Each test its own download cache, and quick retries."""
+    monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "download-cache"))
+    monkeypatch.setattr("stages.download.BACKOFF_S", 0.01)
+    return tmp_path / "download-cache"
 
 
 @pytest.fixture

@@ -1,0 +1,119 @@
+"""An HTTP file server on 127.0.0.1 that misbehaves on demand, for the
+download tests and the download benchmark.
+
+It serves files from a folder, honours `Range` (unless told not to), and
+counts what it sends so tests can assert that a resumed transfer fetched only
+the missing bytes. Faults:
+
+- drop_after: close the connection after this many body bytes, for the next
+  `drops` responses;
+- fail_first: answer 500 to the first N requests;
+- ignore_range: answer 200 with the whole file to ranged requests;
+- corrupt: flip a byte in everything served;
+- rate: bytes per second per connection (throttle).
+"""
+import http.server
+import socket
+import re
+import threading
+import time
+from pathlib import Path
+
+
+class FaultServer:
+    def __init__(self, root, **faults):
+        self.root = Path(root)
+        self.drop_after, self.drops = None, 0
+        self.fail_first, self.ignore_range, self.corrupt, self.rate = 0, False, False, None
+        self.configure(**faults)
+        self.lock = threading.Lock()
+        self.reset_counts()
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                server._serve(self)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def configure(self, drop_after=None, drops=1, fail_first=0, ignore_range=False, corrupt=False, rate=None):
+        self.drop_after, self.drops = drop_after, drops if drop_after is not None else 0
+        self.fail_first, self.ignore_range, self.corrupt, self.rate = fail_first, ignore_range, corrupt, rate
+
+    def reset_counts(self):
+        self.requests, self.bytes_sent = [], 0
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def _serve(self, handler):
+        with self.lock:
+            self.requests.append((handler.path, handler.headers.get("Range")))
+            fail = self.fail_first > 0
+            self.fail_first -= fail
+        if fail:
+            return self._reply(handler, 500, b"injected failure")
+        path = self.root / handler.path.lstrip("/").split("?")[0]
+        if not path.is_file():
+            return self._reply(handler, 404, b"not found")
+        size = path.stat().st_size
+        start, end, status = 0, size, 200
+        match = re.fullmatch(r"bytes=(\d*)-(\d*)", handler.headers.get("Range") or "")
+        if match and not self.ignore_range:
+            first, last = match.groups()
+            if first:
+                start, end = int(first), min(int(last) + 1 if last else size, size)
+            else:  # suffix range: the last N bytes
+                start, end = max(size - int(last), 0), size
+            if start >= size:
+                return self._reply(handler, 416, b"", {"Content-Range": f"bytes */{size}"})
+            status = 206
+        handler.send_response(status)
+        handler.send_header("Content-Length", str(end - start))
+        handler.send_header("Accept-Ranges", "none" if self.ignore_range else "bytes")
+        if status == 206:
+            handler.send_header("Content-Range", f"bytes {start}-{end - 1}/{size}")
+        handler.end_headers()
+        with self.lock:
+            drop = self.drops > 0 and self.drop_after is not None
+            self.drops -= drop
+        limit = start + self.drop_after if drop else end
+        with open(path, "rb") as f:
+            f.seek(start)
+            position, began = start, time.monotonic()
+            while position < min(end, limit):
+                chunk = f.read(min(16384, min(end, limit) - position))
+                if self.corrupt and position == start:
+                    chunk = bytes([chunk[0] ^ 0xFF]) + chunk[1:]
+                if self.rate:
+                    # Sleep so this connection never runs ahead of `rate`.
+                    ahead = (position + len(chunk) - start) / self.rate - (time.monotonic() - began)
+                    if ahead > 0:
+                        time.sleep(ahead)
+                try:
+                    handler.wfile.write(chunk)
+                except OSError:
+                    break
+                position += len(chunk)
+                with self.lock:
+                    self.bytes_sent += len(chunk)
+        if drop:
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+
+    def _reply(self, handler, status, body, headers=None):
+        handler.send_response(status)
+        handler.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(body)
