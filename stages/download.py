@@ -30,6 +30,7 @@ RETRIES = int(os.environ.get("PIPELINE_RETRIES", 5))
 BACKOFF_S = float(os.environ.get("PIPELINE_BACKOFF_S", 1.0))
 MAX_BACKOFF_S = 60.0
 MIN_SEGMENT_BYTES = 1 << 20
+READ_BYTES = 64 << 10
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 TRANSIENT = (TimeoutError, socket.timeout, ConnectionError, http.client.HTTPException, urllib.error.URLError)
 
@@ -129,7 +130,8 @@ def _fetch_segment(url, part, start, end, progress, stop, ranged=True):
                 if ranged and response.status != 206:
                     raise RangeIgnored(url)
                 with open(part, "ab") as out:
-                    while chunk := response.read(min(CHUNK, want - have - got) or 1):
+                    # read1: whatever has arrived, so the part file grows as bytes come in.
+                    while chunk := response.read1(min(READ_BYTES, want - have - got) or 1):
                         if stop.is_set():
                             raise KeyboardInterrupt
                         out.write(chunk[: want - have - got])

@@ -49,7 +49,13 @@ class FaultServer:
         self.fail_first, self.ignore_range, self.corrupt, self.rate = fail_first, ignore_range, corrupt, rate
 
     def reset_counts(self):
-        self.requests, self.bytes_sent = [], 0
+        # One counter per request: a response still trickling out for a
+        # client that is gone does not count against the next one.
+        self.requests, self.sent = [], []
+
+    @property
+    def bytes_sent(self):
+        return sum(counter[0] for counter in self.sent)
 
     def close(self):
         self.httpd.shutdown()
@@ -58,6 +64,8 @@ class FaultServer:
     def _serve(self, handler):
         with self.lock:
             self.requests.append((handler.path, handler.headers.get("Range")))
+            counter = [0]
+            self.sent.append(counter)
             fail = self.fail_first > 0
             self.fail_first -= fail
         if fail:
@@ -84,7 +92,7 @@ class FaultServer:
             handler.send_header("Content-Range", f"bytes {start}-{end - 1}/{size}")
         handler.end_headers()
         with self.lock:
-            drop = self.drops > 0 and self.drop_after is not None
+            drop = self.drops > 0 and self.drop_after is not None and start + self.drop_after < end
             self.drops -= drop
         limit = start + self.drop_after if drop else end
         with open(path, "rb") as f:
@@ -104,11 +112,13 @@ class FaultServer:
                 except OSError:
                     break
                 position += len(chunk)
-                with self.lock:
-                    self.bytes_sent += len(chunk)
+                counter[0] += len(chunk)
         if drop:
             handler.close_connection = True
-            handler.connection.shutdown(socket.SHUT_RDWR)
+            try:
+                handler.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def _reply(self, handler, status, body, headers=None):
         handler.send_response(status)

@@ -77,3 +77,13 @@ def test_unsafe_zip_member_name_is_refused(tmp_path):
     with pytest.raises(PipelineError, match="unsafe member '../glove.6B.50d.txt'"):
         extract_zip_member(tmp_path / "g.zip", "../glove.6B.50d.txt", tmp_path / "out.txt", Checksum("0" * 64))
     assert not (tmp_path.parent / "glove.6B.50d.txt").exists()
+
+
+def test_zip_symlink_member_is_refused(tmp_path):
+    info = zipfile.ZipInfo("glove.6B.50d.txt")
+    info.external_attr = (0o120777 << 16)  # a symbolic link
+    with zipfile.ZipFile(tmp_path / "g.zip", "w") as zf:
+        zf.writestr(info, "/etc/passwd")
+    with pytest.raises(PipelineError, match="'glove.6B.50d.txt' is a link or folder"):
+        extract_zip_member(tmp_path / "g.zip", "glove.6B.50d.txt", tmp_path / "out.txt", Checksum("0" * 64))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.zip"]
