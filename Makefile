@@ -4,7 +4,7 @@ VENV := .venv
 # Stage commands call `python`: make sure it is the venv's.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup run test lock
+.PHONY: setup run test lock bench-download
 
 setup: $(VENV)/.installed
 
@@ -23,3 +23,7 @@ test: setup
 # Re-pin everything after changing the direct dependencies in pyproject.toml.
 lock: setup
 	$(VENV)/bin/pip freeze --exclude-editable | grep -v -E '^(pip|setuptools)==' > requirements.lock
+
+# Download benchmark against a local, per-connection throttled server.
+bench-download: setup
+	python -m bench.download
