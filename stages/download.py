@@ -69,6 +69,11 @@ def open_url(url, start=None, end=None):
         if exc.code in RETRYABLE_STATUS:
             raise ConnectionError(f"HTTP {exc.code} {exc.reason}") from exc
         raise HTTPFailure(url, exc.code, exc.reason) from exc
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, socket.gaierror):
+            # No such host, or no network at all: waiting will not help.
+            raise PipelineError(f"{url}: cannot resolve the host ({exc.reason.strerror})") from exc
+        raise
 
 
 def retrying(what, attempt_once):

@@ -218,3 +218,11 @@ def test_interrupted_stage_leaves_no_output_and_resumes(http_server, tmp_path, p
     assert (project / "data/raw/aclImdb_v1.tar.gz").read_bytes() == DATA
     assert http_server.bytes_sent == SIZE - kept + 1  # only the missing bytes, and the probe byte
     assert list(private_download_cache.glob("partial/*/part-*")) == []
+
+
+def test_unknown_host_is_not_retried(in_tmp, monkeypatch):
+    waits = []
+    monkeypatch.setattr("stages.download.time.sleep", waits.append)
+    with pytest.raises(PipelineError, match=r"(?s)no-such-host.invalid/data.bin: cannot resolve the host"):
+        fetch("http://no-such-host.invalid/data.bin", "out.bin", EXPECTED)
+    assert waits == []
