@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 
 from stages import cli, params
 from stages.files import atomic_path
-from stages.tokenizer import encode, fit_vocabulary
+from stages.tokenizer import encode, fit_and_encode
 
 log = logging.getLogger("tokenize")
 IN_DIR = "data/prepared"
@@ -29,12 +29,13 @@ def load_sequences(path):
 def main():
     max_words = params.load()["tokenize"]["max_words"]
     train = pq.read_table(f"{IN_DIR}/train.parquet", columns=["text", "label"]).to_pydict()
-    vocabulary = fit_vocabulary(train["text"], max_words)
+    # The training reviews are split once, for both the vocabulary and their sequences.
+    vocabulary, tokens, offsets = fit_and_encode(train["text"], max_words)
     log.info("vocabulary: %d words (max_words %d, index 0 is padding)", len(vocabulary), max_words)
-    for split in ("train", "test"):
-        data = train if split == "train" else pq.read_table(
-            f"{IN_DIR}/{split}.parquet", columns=["text", "label"]).to_pydict()
-        tokens, offsets = encode(data["text"], vocabulary)
+    test = pq.read_table(f"{IN_DIR}/test.parquet", columns=["text", "label"]).to_pydict()
+    for split, data in (("train", train), ("test", test)):
+        if split == "test":
+            tokens, offsets = encode(data["text"], vocabulary)
         save_sequences(f"{OUT_DIR}/{split}.npz", tokens, offsets, data["label"])
         log.info("%s: %d reviews, %d tokens", split, len(data["label"]), len(tokens))
     with atomic_path(f"{OUT_DIR}/vocab.json") as tmp:

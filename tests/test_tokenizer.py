@@ -1,7 +1,11 @@
+import random
+import re
+
 import numpy as np
+import pytest
 
 from stages.padding import pad_sequences
-from stages.tokenizer import encode, fit_vocabulary, words
+from stages.tokenizer import encode, fit_and_encode, fit_vocabulary, words
 
 
 def test_reference_word_splitting():
@@ -46,3 +50,49 @@ def test_padding_matches_a_plain_loop():
             seq = tokens[offsets[i]:offsets[i + 1]][-maxlen:]
             expected[i, maxlen - len(seq):] = seq
         np.testing.assert_array_equal(pad_sequences(tokens, offsets, maxlen), expected)
+
+
+def keras_reference(train, texts, max_words):
+    """Keras' Tokenizer, step by step as tf_keras writes it (after removing markup)."""
+    from collections import OrderedDict
+    filters = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
+
+    def seq(text):
+        text = re.sub(r"<br\s*/?>", " ", text, flags=re.I).lower()
+        text = text.translate(str.maketrans({c: " " for c in filters}))
+        return [w for w in text.split(" ") if w]
+
+    counts = OrderedDict()
+    for text in train:
+        for w in seq(text):
+            counts[w] = counts.get(w, 0) + 1
+    ranked = sorted(counts.items(), key=lambda x: x[1], reverse=True)
+    index = {w: i for i, (w, _) in enumerate(ranked, 1)}
+    sequences = [[index[w] for w in seq(t) if w in index and index[w] < max_words] for t in texts]
+    return [w for w, _ in ranked][: max_words - 1], sequences
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_fast_paths_match_the_reference(seed):
+    rng = random.Random(seed)
+    # Non-ASCII letters whose lower case has another length in UTF-8 (İ, Kelvin sign),
+    # markup, control characters and non-breaking spaces.
+    alphabet = list("abcdeABCDE   '.,!?-\t\n\r\xa0\x00") + [
+        "<br />", "<BR>", "<br\xa0/>", "Ünï", "İ", "\u212a", "ß", "don't"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(300)]
+    train, test = texts[:200], texts[200:]
+    vocabulary = fit_vocabulary(train, 25)
+    expected_vocabulary, expected = keras_reference(train, train + test, 25)
+    assert vocabulary == expected_vocabulary
+    tokens, offsets = encode(train + test, vocabulary)
+    assert [tokens[offsets[i]:offsets[i + 1]].tolist() for i in range(len(texts))] == expected
+    # Fitting and encoding in one pass gives the same as the two steps.
+    fitted, tokens, offsets = fit_and_encode(train, 25)
+    assert fitted == expected_vocabulary
+    assert [tokens[offsets[i]:offsets[i + 1]].tolist() for i in range(len(train))] == expected[:200]
+
+
+def test_no_texts():
+    assert fit_vocabulary([], 10) == []
+    tokens, offsets = encode([], ["a"])
+    assert tokens.tolist() == [] and offsets.tolist() == [0]
