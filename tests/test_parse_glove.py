@@ -31,11 +31,11 @@ def test_matches_reference_parse(tmp_path, dim):
     np.testing.assert_array_equal(vectors, np.stack([expected[w] for w in words]))
 
 
-def test_small_blocks_give_the_same_result(tmp_path, monkeypatch):
+def test_small_pieces_give_the_same_result(tmp_path, monkeypatch):
     src = tmp_path / "glove.txt"
     src.write_text(fixtures.glove_text(100) * 20)
     parse_glove(src, tmp_path / "a.npy", tmp_path / "a.json")
-    monkeypatch.setattr("stages.parse_glove.BLOCK_BYTES", 4096)
+    monkeypatch.setattr("stages.parse_glove.PIECE_BYTES", 4096)
     parse_glove(src, tmp_path / "b.npy", tmp_path / "b.json")
     np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy"))
     assert (tmp_path / "a.json").read_text() == (tmp_path / "b.json").read_text()
