@@ -4,7 +4,7 @@ VENV := .venv
 # Stage commands call `python`: make sure it is the venv's.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup run test lock bench-download
+.PHONY: setup run test lock bench bench-download
 
 setup: $(VENV)/.installed
 
@@ -23,6 +23,12 @@ test: setup
 # Re-pin everything after changing the direct dependencies in pyproject.toml.
 lock: setup
 	$(VENV)/bin/pip freeze --exclude-editable | grep -v -E '^(pip|setuptools)==' > requirements.lock
+
+# The pipeline beside the reference approach, on the real data in PIPELINE_MIRROR.
+PIPELINE_MIRROR ?= ../shared/mirror
+bench: setup
+	$(VENV)/bin/pip install --quiet -c requirements.lock -r requirements-bench.txt
+	PIPELINE_MIRROR=$(abspath $(PIPELINE_MIRROR)) python -m bench.run
 
 # Download benchmark against a local, per-connection throttled server.
 bench-download: setup
