@@ -1,14 +1,15 @@
 """Stage evaluate (one per experiment): the trained model on the 25,000 test
 reviews, reported together with its last-epoch training and validation
-figures in `metrics/<experiment>.json`."""
+figures in `metrics/<experiment>.json`. It trains nothing, so it runs the
+model's forward pass in numpy (`stages/inference.py`), without TensorFlow."""
 import logging
-import os
 
 from stages import cli
 from stages.files import write_json
+from stages.inference import binary_metrics, load_weights, predict_logits
 from stages.padding import pad_sequences
 from stages.tokenize import load_sequences
-from stages.train import experiment_from_args, history_path, model_path, read_history
+from stages.train import experiment_from_args, history_path, read_history, weights_path
 
 log = logging.getLogger("evaluate")
 SEQUENCES = "data/tokenized/test.npz"
@@ -19,16 +20,12 @@ def metrics_path(name):
 
 
 def main():
-    _, name, _ = experiment_from_args()
+    _, name, experiment = experiment_from_args()
     last_epoch = read_history(history_path(name))[-1]
     tokens, offsets, labels = load_sequences(SEQUENCES)
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # no C++ start-up chatter
-    import keras
-
-    model = keras.models.load_model(model_path(name))
-    x_test = pad_sequences(tokens, offsets, model.input_shape[1])
-    test_loss, test_accuracy = model.evaluate(x_test, labels, batch_size=1024, verbose=0)
+    layers, weights = load_weights(weights_path(name))
+    x_test = pad_sequences(tokens, offsets, experiment["maxlen"])
+    test_loss, test_accuracy = binary_metrics(labels, predict_logits(layers, weights, x_test))
     metrics = {
         "train_accuracy": float(last_epoch["accuracy"]),
         "train_loss": float(last_epoch["loss"]),
