@@ -6,12 +6,14 @@ from keras import layers
 
 # Batches run per call into the compiled graph: for models this small the
 # per-step Python round trip costs more than the step itself. The updates,
-# and so the metrics, are the same as one step at a time.
+# and so the metrics, are the same as one step at a time. (Under a
+# tf.distribute strategy Keras 3.15 fails to run several steps per call:
+# distributed training passes 1.)
 STEPS_PER_EXECUTION = 32
 
 
 def build_model(max_words, maxlen, embedding_dim, hidden_units, optimizer,
-                embedding_weights=None, trainable=True):
+                embedding_weights=None, trainable=True, steps_per_execution=STEPS_PER_EXECUTION):
     embedding = layers.Embedding(max_words, embedding_dim, trainable=trainable, name="embedding")
     inputs = keras.Input(shape=(maxlen,), dtype="int32", name="word_indices")
     x = layers.Flatten()(embedding(inputs))
@@ -22,5 +24,5 @@ def build_model(max_words, maxlen, embedding_dim, hidden_units, optimizer,
     if embedding_weights is not None:
         embedding.set_weights([embedding_weights])
     model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"],
-                  steps_per_execution=STEPS_PER_EXECUTION)
+                  steps_per_execution=steps_per_execution)
     return model

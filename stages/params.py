@@ -13,9 +13,11 @@ from stages.files import Checksum
 GLOVE_DIMS = (50, 100, 200, 300)
 EMBEDDINGS = ("learned", "glove")
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
+DISTRIBUTE = ("none", "mirrored", "multi_worker")
 
 # Keys of `train` that an experiment may override for itself.
-TRAIN_KEYS = {"seed": int, "epochs": int, "batch_size": int, "optimizer": str}
+TRAIN_KEYS = {"seed": int, "epochs": int, "batch_size": int, "optimizer": str,
+              "distribute": str, "cpu_devices": int}
 EXPERIMENT_KEYS = {
     "embedding": str,
     "embedding_dim": int,
@@ -92,6 +94,9 @@ def experiment(params, name, path="params.yaml"):
     merged = {**params["train"], "trainable": spec["embedding"] == "learned", **spec}
     if merged["optimizer"] not in OPTIMIZERS:
         raise PipelineError(f"{path}: {where}.optimizer is {merged['optimizer']!r}; expected one of {OPTIMIZERS}")
+    if merged["distribute"] not in DISTRIBUTE:
+        raise PipelineError(
+            f"{path}: {where}.distribute is {merged['distribute']!r}; expected one of {DISTRIBUTE}")
     return merged
 
 

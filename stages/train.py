@@ -13,7 +13,7 @@ import os
 
 import numpy as np
 
-from stages import cli, params
+from stages import cli, distribute, params
 from stages.cli import PipelineError
 from stages.files import atomic_path
 from stages.padding import pad_sequences
@@ -30,6 +30,11 @@ VALIDATION_BATCH_SIZE = 1024
 
 def model_path(name):
     return f"data/models/{name}.keras"
+
+
+def weights_path(name):
+    """The model's layers and weights as plain arrays, for `evaluate`."""
+    return f"data/models/{name}.npz"
 
 
 def history_path(name):
@@ -88,35 +93,56 @@ def main():
     import keras
     import tensorflow as tf
 
-    from stages.model import build_model
+    from stages.inference import export_weights
+    from stages.model import STEPS_PER_EXECUTION, build_model
 
+    # The strategy first: it sets up devices before TensorFlow's runtime starts.
+    kind = experiment["distribute"]
+    strategy = distribute.strategy(kind, experiment["cpu_devices"])
+    replicas = strategy.num_replicas_in_sync
+    if experiment["batch_size"] % replicas:
+        raise PipelineError(
+            f"params.yaml: batch_size {experiment['batch_size']} (the global batch) does not split "
+            f"evenly over the {replicas} replicas of train.distribute {kind}")
     keras.utils.set_random_seed(experiment["seed"])
     tf.config.experimental.enable_op_determinism()
     weights = np.load(MATRIX) if experiment["embedding"] == "glove" else None
-    model = build_model(
-        max_words=max_words,
-        maxlen=maxlen,
-        embedding_dim=weights.shape[1] if weights is not None else experiment["embedding_dim"],
-        hidden_units=experiment["hidden_units"],
-        optimizer=experiment["optimizer"],
-        embedding_weights=weights,
-        trainable=experiment["trainable"],
-    )
-    log.info("%s: %d training and %d validation reviews, maxlen %d, %s embedding%s",
+    with strategy.scope():
+        model = build_model(
+            max_words=max_words,
+            maxlen=maxlen,
+            embedding_dim=weights.shape[1] if weights is not None else experiment["embedding_dim"],
+            hidden_units=experiment["hidden_units"],
+            optimizer=experiment["optimizer"],
+            embedding_weights=weights,
+            trainable=experiment["trainable"],
+            steps_per_execution=STEPS_PER_EXECUTION if kind == "none" else 1,
+        )
+    log.info("%s: %d training and %d validation reviews, maxlen %d, %s embedding%s, "
+             "%d replica(s) (distribute: %s), global batch %d",
              name, len(x_train), len(x_val), maxlen, experiment["embedding"],
-             "" if experiment["trainable"] else " (frozen)")
-    history = model.fit(
-        x_train, y_train,
-        epochs=experiment["epochs"],
-        batch_size=experiment["batch_size"],
-        validation_data=(x_val, y_val),
-        validation_batch_size=VALIDATION_BATCH_SIZE,
-        verbose=2,
-    )
+             "" if experiment["trainable"] else " (frozen)", replicas, kind, experiment["batch_size"])
+    if kind == "multi_worker":
+        history = distribute.fit_multi_worker(
+            strategy, model, x_train, y_train, (x_val, y_val), experiment["epochs"],
+            experiment["batch_size"], VALIDATION_BATCH_SIZE, experiment["seed"], log)
+    else:
+        history = model.fit(
+            x_train, y_train,
+            epochs=experiment["epochs"],
+            batch_size=experiment["batch_size"],
+            validation_data=(x_val, y_val),
+            validation_batch_size=VALIDATION_BATCH_SIZE,
+            verbose=2,
+        ).history
+    if kind == "multi_worker" and not distribute.is_chief():
+        log.info("%s: not the chief worker; the chief writes the model and history", name)
+        return
     with atomic_path(model_path(name), suffix=".keras") as tmp:
         model.save(tmp)
-    write_history(history_path(name), history.history)
+    export_weights(model, weights_path(name))
+    write_history(history_path(name), history)
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    cli.run(main, quick_exit=True)

@@ -56,6 +56,8 @@ def test_experiment_overrides_train_defaults():
     (lambda p: p["experiments"]["learned_small"].update(dropout=0.5), "experiments.learned_small.dropout"),
     (lambda p: p["experiments"]["learned_small"].update(optimizer="lbfgs"), "experiments.learned_small.optimizer"),
     (lambda p: p["imdb"].pop("sha256"), "imdb.sha256 is missing"),
+    (lambda p: p["train"].update(distribute="horovod"), "distribute is 'horovod'"),
+    (lambda p: p["train"].update(cpu_devices=0), "train.cpu_devices is 0"),
 ])
 def test_invalid_params_name_the_key(change, named):
     assert named in check(change)
