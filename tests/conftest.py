@@ -67,8 +67,9 @@ def tool_env(**extra):
     return env
 
 
-def run_tool(cwd, *args, env=None, check=True):
-    result = subprocess.run(list(args), cwd=cwd, env=env or tool_env(), capture_output=True, text=True)
+def run_tool(cwd, *args, env=None, check=True, timeout=None):
+    result = subprocess.run(list(args), cwd=cwd, env=env or tool_env(), capture_output=True, text=True,
+                            timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
@@ -91,3 +92,30 @@ def fixture_mirror(tmp_path_factory):
     members = fixtures.write_glove_zip(mirror / "glove.6B.zip")
     (mirror / "SHA256SUMS").write_text(f"{fixtures.sha256(mirror / 'aclImdb_v1.tar.gz')}  aclImdb_v1.tar.gz\n")
     return mirror, members
+
+
+def fixture_params(p, members):
+    """The pipeline scaled down to the fixture data: small vocabulary, few epochs."""
+    p["glove"]["dim"] = 50
+    p["glove"]["members"] = {dim: f"sha256:{digest}" for dim, digest in members.items()}
+    p["tokenize"]["max_words"] = 60
+    p["train"]["epochs"] = 2
+    sizes = {"learned_maxlen20": (80, 40), "glove_frozen": (20, 60), "learned_small": (20, 60)}
+    for name, (train, val) in sizes.items():
+        p["experiments"][name].update(train_samples=train, validation_samples=val)
+    p["experiments"]["learned_small"]["embedding_dim"] = 16
+
+
+@pytest.fixture(scope="session")
+def reproduced_project(tmp_path_factory, fixture_mirror):
+    """The whole pipeline run once on the fixture data and committed, as a
+    teammate's repository would be: (project, the environment it ran in)."""
+    mirror, members = fixture_mirror
+    project = copy_project(tmp_path_factory.mktemp("reproduced") / "project")
+    edit_params(project, lambda p: fixture_params(p, members))
+    env = tool_env(PIPELINE_MIRROR=str(mirror),
+                   PIPELINE_CACHE_DIR=str(tmp_path_factory.mktemp("download-cache")))
+    run_tool(project, "dvc", "repro", env=env)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "pipeline run")
+    return project, env
