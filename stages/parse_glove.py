@@ -2,10 +2,10 @@
 
 The file is cut into pieces at line ends; a pool of threads (one per core)
 parses the pieces with pyarrow's C++ CSV reader, which releases the GIL, and
-the main thread appends each piece's rows to the .npy in file order. No
-Python loop over lines, and memory stays at a few pieces: the matrix is
-written through the page cache, never held whole (a dict of 400,000 arrays,
-as the reference builds, takes twice the matrix).
+the main thread appends each piece's rows to the .npy, and its words to the
+JSON list, in file order. No Python loop over lines, and memory stays at a
+few pieces: the matrix is written through the page cache, never held whole
+(the reference's dict of 400,000 arrays takes twice the matrix).
 """
 import collections
 import json
@@ -27,7 +27,7 @@ log = logging.getLogger("parse_glove")
 IN = "data/raw/glove.txt"
 VECTORS = "data/glove/vectors.npy"
 WORDS = "data/glove/words.json"
-PIECE_BYTES = 4 << 20
+PIECE_BYTES = 2 << 20  # measured: smaller pieces cost overhead, larger ones cache misses
 # Room for the .npy header, written last once the row count is known: 128
 # bytes hold the header of any (rows, dim) up to 10**15 rows.
 HEADER_BYTES = 128
@@ -124,32 +124,31 @@ def parse_glove(path, vectors_out, words_out):
         raise PipelineError(f"{path}, line 1: expected a word and its vector values")
     size = path.stat().st_size
     workers = os.cpu_count() or 1
-    words, rows = [], 0
+    rows = 0
     progress = Progress(log, f"parsing {path}", size, unit="B")
     with open(path, "rb") as src, atomic_path(vectors_out, suffix=".npy") as tmp, \
-            open(tmp, "wb") as out, ThreadPoolExecutor(workers) as pool:
+            atomic_path(words_out) as words_tmp, open(tmp, "wb") as out, \
+            open(words_tmp, "w", encoding="utf-8") as words, ThreadPoolExecutor(workers) as pool:
         parse = PieceParser(src.fileno(), dim)
         out.seek(HEADER_BYTES)
-        # A bounded window of pieces in flight keeps memory at a few pieces.
+        words.write("[")
+        # A bounded window of pieces in flight keeps memory at a few pieces;
+        # the main thread writes one piece while the pool parses the next.
         in_flight = collections.deque()
-        spans = pieces(src.fileno(), size, PIECE_BYTES)
-        for span in spans:
+        for span in pieces(src.fileno(), size, PIECE_BYTES):
             in_flight.append((span, pool.submit(parse, span)))
-            if len(in_flight) > 2 * workers:
-                rows += _write_piece(path, dim, *in_flight.popleft(), out, words, progress)
+            if len(in_flight) > workers:
+                rows += _write_piece(path, dim, *in_flight.popleft(), out, words, rows, progress)
         while in_flight:
-            rows += _write_piece(path, dim, *in_flight.popleft(), out, words, progress)
+            rows += _write_piece(path, dim, *in_flight.popleft(), out, words, rows, progress)
+        words.write("]")
         out.seek(0)
         out.write(npy_header(rows, dim))
-        out.close()
-        with atomic_path(words_out) as wtmp:
-            wtmp.write_text(json.dumps(pa.chunked_array(words, pa.string()).to_pylist(),
-                                       ensure_ascii=False), encoding="utf-8")
     progress.finish()
     return rows, dim
 
 
-def _write_piece(path, dim, span, future, out, words, progress):
+def _write_piece(path, dim, span, future, out, words, rows_before, progress):
     vectors, piece_words, lines = future.result()
     if vectors is None:
         raise PipelineError(find_bad_line(path, dim) or f"{path}: not a GloVe text file ({lines})")
@@ -157,7 +156,9 @@ def _write_piece(path, dim, span, future, out, words, progress):
         raise PipelineError(f"{path}: read {len(vectors)} vectors from {lines} lines near byte "
                             f"{span[0]} (empty lines?)")
     out.write(vectors)
-    words.append(piece_words)
+    # One JSON list for the whole file, written a piece at a time.
+    if len(vectors):
+        words.write((", " if rows_before else "") + json.dumps(piece_words.to_pylist(), ensure_ascii=False)[1:-1])
     progress.advance(span[1] - span[0])
     return len(vectors)
 
