@@ -16,7 +16,7 @@ from tests.conftest import edit_params, run_tool
 
 pytestmark = pytest.mark.slow
 NAME = "learned_maxlen20"
-TOLERANCE = 0.1  # test accuracy, on 80 fixture test reviews
+TOLERANCE = 0.05  # test accuracy, on 80 fixture test reviews (4 reviews)
 
 
 def free_ports(n):
@@ -49,6 +49,7 @@ def test_mirrored_on_two_logical_cpus(project):
     edit_params(project, lambda p: p["train"].update(distribute="mirrored", cpu_devices=2))
     result = run_tool(project, "dvc", "repro", f"evaluate@{NAME}", env=env)
     assert "2 replica(s) (distribute: mirrored)" in result.stdout + result.stderr
+    print(f"test accuracy: {accuracy_of(project)} distributed, {single} single-device")
     assert abs(accuracy_of(project) - single) <= TOLERANCE, (accuracy_of(project), single)
 
 
@@ -72,6 +73,7 @@ def test_multi_worker_on_two_processes(project):
     assert other.returncode == 0, out
     assert "not the chief worker" in out
     assert "2 replica(s) (distribute: multi_worker)" in result.stdout + result.stderr
+    print(f"test accuracy: {accuracy_of(project)} distributed, {single} single-device")
     assert abs(accuracy_of(project) - single) <= TOLERANCE, (accuracy_of(project), single)
 
 
