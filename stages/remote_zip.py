@@ -14,7 +14,7 @@ import zipfile
 import zlib
 
 from stages import cache
-from stages.archives import MAX_MEMBER_BYTES, check_zip_member
+from stages.archives import check_zip_member
 from stages.cli import PipelineError
 from stages.download import fetch_range, read_parts, read_range
 from stages.files import CHUNK, atomic_path, mismatch

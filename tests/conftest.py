@@ -1,5 +1,6 @@
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,17 @@ def copy_project(dest):
             shutil.copy(src, dest / name)
     git(dest, "init", "-q")
     return dest
+
+
+def free_ports(n):
+    """n TCP ports free on 127.0.0.1 just now, for servers a test starts."""
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
 
 
 def git(cwd, *args):

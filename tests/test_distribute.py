@@ -4,7 +4,6 @@ processes on 127.0.0.1 (the chief under `dvc repro`, the other started by
 hand, as on a real cluster). Each must land near the single-device run."""
 import json
 import shutil
-import socket
 import subprocess
 import sys
 
@@ -12,21 +11,11 @@ import pytest
 
 from stages.cli import PipelineError
 from stages.distribute import cluster_spec, is_chief
-from tests.conftest import edit_params, run_tool
+from tests.conftest import edit_params, free_ports, run_tool
 
 pytestmark = pytest.mark.slow
 NAME = "learned_maxlen20"
 TOLERANCE = 0.05  # test accuracy, on 80 fixture test reviews (4 reviews)
-
-
-def free_ports(n):
-    sockets = [socket.socket() for _ in range(n)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 def accuracy_of(project):

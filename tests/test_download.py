@@ -1,8 +1,6 @@
 """Downloads against a misbehaving server on 127.0.0.1: what each fault
 costs, counted in bytes at the server."""
 import hashlib
-import io
-import os
 import random
 import signal
 import subprocess

@@ -4,7 +4,6 @@ import json
 import re
 
 import pytest
-import yaml
 
 from tests.conftest import copy_project, edit_params, fixture_params, run_tool, tool_env
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, run_tool
-from tests.test_distribute import free_ports
+from tests.conftest import free_ports, run_tool
 
 pytestmark = pytest.mark.slow
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
