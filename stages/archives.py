@@ -30,6 +30,18 @@ def check_zip_member(archive, info):
         raise PipelineError(f"{archive}: member {info.filename!r} is {info.file_size} bytes, over the limit")
 
 
+def zip_member(zf, archive, member):
+    """The checked ZipInfo of `member` in an open ZipFile, or an error that
+    lists what the archive holds."""
+    try:
+        info = zf.getinfo(member)
+    except KeyError:
+        held = ", ".join(zf.namelist()[:10])
+        raise PipelineError(f"{archive} has no member {member!r}; it holds: {held}") from None
+    check_zip_member(archive, info)
+    return info
+
+
 def iter_tar_files(path, progress_every=5.0):
     """Yield (name, bytes) for each regular file of a .tar.gz, streaming.
 
@@ -57,12 +69,7 @@ def extract_zip_member(path, member, dest, expected):
     """Write one member of a zip to `dest`, verified against `expected`."""
     try:
         with zipfile.ZipFile(path) as zf:
-            try:
-                info = zf.getinfo(member)
-            except KeyError:
-                held = ", ".join(zf.namelist()[:10])
-                raise PipelineError(f"{path} has no member {member!r}; it holds: {held}") from None
-            check_zip_member(path, info)
+            info = zip_member(zf, path, member)
             progress = Progress(log, f"extracting {member}", info.file_size, unit="B")
             h = expected.hasher()
             with zf.open(info) as src, atomic_path(dest) as tmp, open(tmp, "wb") as out:

@@ -14,7 +14,7 @@ import zipfile
 import zlib
 
 from stages import cache
-from stages.archives import check_zip_member
+from stages.archives import zip_member
 from stages.cli import PipelineError
 from stages.download import fetch_range, read_parts, read_range
 from stages.files import CHUNK, atomic_path, mismatch
@@ -60,14 +60,9 @@ def locate_member(url, size, member):
     remote = io.BufferedReader(RangeFile(url, size), buffer_size=64 * 1024)
     try:
         with zipfile.ZipFile(remote) as zf:
-            try:
-                info = zf.getinfo(member)
-            except KeyError:
-                held = ", ".join(zf.namelist()[:10])
-                raise PipelineError(f"{url} has no member {member!r}; it holds: {held}") from None
+            info = zip_member(zf, url, member)
     except zipfile.BadZipFile as exc:
         raise PipelineError(f"{url}: not a zip archive ({exc})") from exc
-    check_zip_member(url, info)
     header = read_range(url, info.header_offset, info.header_offset + LOCAL_HEADER.size)
     fields = LOCAL_HEADER.unpack(header)
     if fields[0] != b"PK\x03\x04":
