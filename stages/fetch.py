@@ -16,7 +16,7 @@ from pathlib import Path
 from stages import cache
 from stages.cli import PipelineError
 from stages.download import HTTPFailure, fetch_url, read_parts
-from stages.files import Checksum, atomic_path, file_digest, mismatch
+from stages.files import CHUNK, Checksum, atomic_path, file_digest, mismatch
 
 log = logging.getLogger("fetch")
 MIRROR_ENV = "PIPELINE_MIRROR"
@@ -102,7 +102,7 @@ def verify_mirror_file(path, expected, required=True):
 def copy_verified(src, dest, expected, what):
     """Copy a readable binary stream to `dest`, hashing as it goes; `dest`
     appears only if the digest matches."""
-    write_verified(iter(lambda: src.read(1 << 20), b""), dest, expected, what)
+    write_verified(iter(lambda: src.read(CHUNK), b""), dest, expected, what)
 
 
 def write_verified(chunks, dest, expected, what):

@@ -30,12 +30,11 @@ def main():
     max_words = params.load()["tokenize"]["max_words"]
     train = pq.read_table(f"{IN_DIR}/train.parquet", columns=["text", "label"]).to_pydict()
     # The training reviews are split once, for both the vocabulary and their sequences.
-    vocabulary, tokens, offsets = fit_and_encode(train["text"], max_words)
+    vocabulary, *train_sequences = fit_and_encode(train["text"], max_words)
     log.info("vocabulary: %d words (max_words %d, index 0 is padding)", len(vocabulary), max_words)
     test = pq.read_table(f"{IN_DIR}/test.parquet", columns=["text", "label"]).to_pydict()
-    for split, data in (("train", train), ("test", test)):
-        if split == "test":
-            tokens, offsets = encode(data["text"], vocabulary)
+    for split, data, (tokens, offsets) in (("train", train, train_sequences),
+                                           ("test", test, encode(test["text"], vocabulary))):
         save_sequences(f"{OUT_DIR}/{split}.npz", tokens, offsets, data["label"])
         log.info("%s: %d reviews, %d tokens", split, len(data["label"]), len(tokens))
     with atomic_path(f"{OUT_DIR}/vocab.json") as tmp:

@@ -61,7 +61,7 @@ class Corpus:
         offsets = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int64)
         chars = buf[buf != SPACE]
         self.words = pa.LargeStringArray.from_buffers(
-            len(starts), pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars)))
+            len(starts), pa.py_buffer(offsets), pa.py_buffer(chars))
         self.first_word = np.append(np.searchsorted(starts, text_starts), len(starts))
 
     def sequences(self, ids):
