@@ -20,8 +20,7 @@ import os
 import numpy as np
 
 from stages.cli import PipelineError
-
-KINDS = ("none", "mirrored", "multi_worker")
+from stages.params import DISTRIBUTE
 
 
 def cluster_spec():
@@ -73,7 +72,7 @@ def strategy(kind, cpu_devices=1):
                 "train.distribute is multi_worker, but TF_CONFIG is not set: start one process per "
                 "worker, each with TF_CONFIG naming the cluster and its own task index")
         return tf.distribute.MultiWorkerMirroredStrategy()
-    raise PipelineError(f"train.distribute is {kind!r}; expected one of {', '.join(KINDS)}")
+    raise PipelineError(f"train.distribute is {kind!r}; expected one of {', '.join(DISTRIBUTE)}")
 
 
 def fit_multi_worker(strategy, model, x, y, validation, epochs, batch_size, validation_batch_size,
