@@ -17,11 +17,10 @@ import time
 import zipfile
 from pathlib import Path
 
-import yaml
+from tests.project import copy_project, edit_params
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-PROJECT_FILES = ("dvc.yaml", "params.yaml", "stages", ".dvc/config", ".dvc/.gitignore", ".dvcignore")
 
 
 def probe(task, *args):
@@ -49,27 +48,6 @@ def timed(cmd, cwd, env):
     if out.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stdout[-2000:]}\n{out.stderr[-3000:]}")
     return seconds, out.stdout
-
-
-def project_copy(dest, glove_dim):
-    import shutil
-
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        (dest / name).parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(src, dest / name)
-    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
-    set_params(dest, lambda p: p["glove"].update(dim=glove_dim))
-
-
-def set_params(project, change):
-    path = project / "params.yaml"
-    params = yaml.safe_load(path.read_text())
-    change(params)
-    path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
 def machine():
@@ -124,7 +102,8 @@ def main():
 
         print("4/5 end to end (dvc repro vs the reference script) ...", file=sys.stderr)
         project = tmp / "project"
-        project_copy(project, dim)
+        copy_project(project)
+        edit_params(project, lambda p: p["glove"].update(dim=dim))
         env = {**os.environ, "PIPELINE_MIRROR": str(mirror), "PIPELINE_CACHE_DIR": str(tmp / "cache"),
                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
         timed(["dvc", "repro", "download_imdb", "download_glove"], project, env)  # archives already here
@@ -133,7 +112,7 @@ def main():
                    "--params", str(project / "params.yaml")]
         ref_env = {**env, "PYTHONPATH": str(ROOT)}
         ref_cold, ref_out = timed(ref_cmd, ROOT, ref_env)
-        set_params(project, lambda p: p["train"].update(epochs=args.rerun_epochs))
+        edit_params(project, lambda p: p["train"].update(epochs=args.rerun_epochs))
         rerun, out = timed(["dvc", "repro"], project, env)
         rerun_stages = sorted(re.findall(r"^Running stage '([^']+)'", out, re.MULTILINE))
         ref_rerun, _ = timed(ref_cmd + ["--epochs", str(args.rerun_epochs)], ROOT, ref_env)

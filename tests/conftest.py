@@ -1,19 +1,14 @@
 import os
-import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests import fixtures
 from tests.http_faults import FaultServer
-
-ROOT = Path(__file__).resolve().parent.parent
-# What a copy of the project needs to run: the code and the pipeline, no data.
-PROJECT_FILES = ("dvc.yaml", "params.yaml", "stages", ".dvc/config", ".dvc/.gitignore", ".dvcignore")
+from tests.project import ROOT, copy_project, edit_params, git  # noqa: F401  (the test modules import them from here)
 
 
 @pytest.fixture
@@ -41,19 +36,6 @@ def in_tmp(tmp_path, monkeypatch):
     return tmp_path
 
 
-def copy_project(dest):
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(src, dest / name)
-    git(dest, "init", "-q")
-    return dest
-
-
 def free_ports(n):
     """n TCP ports free on 127.0.0.1 just now, for servers a test starts."""
     sockets = [socket.socket() for _ in range(n)]
@@ -63,12 +45,6 @@ def free_ports(n):
     for s in sockets:
         s.close()
     return ports
-
-
-def git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
 
 
 def tool_env(**extra):
@@ -85,14 +61,6 @@ def run_tool(cwd, *args, env=None, check=True, timeout=None):
     if check and result.returncode != 0:
         raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
-
-
-def edit_params(project, change):
-    path = Path(project) / "params.yaml"
-    params = yaml.safe_load(path.read_text())
-    change(params)
-    path.write_text(yaml.safe_dump(params, sort_keys=False))
-    return params
 
 
 @pytest.fixture(scope="session")
