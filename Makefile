@@ -4,25 +4,34 @@ VENV := .venv
 # Stage commands call `python`: make sure it is the venv's.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup run test lock bench bench-download
+.PHONY: setup run test lint lock bench bench-download
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.lock
+# The pinned dependencies (runtime and test), then this package, editable.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements.lock
+	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 run: setup
 	dvc repro
 
-test: setup
+lint: setup
+	ruff check .
+	ruff format --check .
+
+test: lint
 	pytest
 
-# Re-pin everything after changing the direct dependencies in pyproject.toml.
+# Re-resolve requirements.lock from pyproject.toml (direct dependencies and
+# the test extra) with uv's resolver, for every Python that requires-python
+# allows: change a dependency there, run this, commit both.
 lock: setup
-	$(VENV)/bin/pip freeze --exclude-editable | grep -v -E '^(pip|setuptools)==' > requirements.lock
+	uv pip compile pyproject.toml --extra test --universal --python-version 3.11 \
+	    --no-header --no-annotate --quiet -o requirements.lock
 
 # The pipeline beside the reference approach, on the real data in PIPELINE_MIRROR.
 PIPELINE_MIRROR ?= ../shared/mirror

@@ -5,6 +5,7 @@ versus the whole zip.
 
     .venv/bin/python -m bench.download [--rate-mb 2] [--size-mb 16]
 """
+
 import argparse
 import hashlib
 import os
@@ -15,10 +16,10 @@ import time
 import zipfile
 from pathlib import Path
 
-from stages import download
-from stages.download_glove import get_member
-from stages.fetch import fetch
-from stages.files import Checksum
+from imdb_embeddings.acquire import transfer as download
+from imdb_embeddings.acquire.glove_member import get_member
+from imdb_embeddings.acquire.sources import fetch
+from imdb_embeddings.core.files import Checksum
 from tests.http_faults import FaultServer
 
 
@@ -62,8 +63,9 @@ def main():
         url = f"{server.url}/file.bin"
         rows = []
         for connections in (1, 4):
-            seconds, moved = timed_fetch(server, url, expected, connections,
-                                         tmp / f"cache{connections}", tmp / f"out{connections}")
+            seconds, moved = timed_fetch(
+                server, url, expected, connections, tmp / f"cache{connections}", tmp / f"out{connections}"
+            )
             rows.append((connections, seconds, moved))
 
         server.configure()  # no throttle for the byte count
@@ -73,14 +75,21 @@ def main():
             compressed = zf.getinfo("glove.6B.100d.txt").compress_size
         os.environ["PIPELINE_CACHE_DIR"] = str(tmp / "cache-member")
         server.reset_counts()
-        glove = {"url": f"{server.url}/glove.6B.zip", "sha256": "0" * 64, "dim": 100, "mirrors": [],
-                 "members": {d: f"sha256:{h}" for d, h in digests.items()}}
+        glove = {
+            "url": f"{server.url}/glove.6B.zip",
+            "sha256": "0" * 64,
+            "dim": 100,
+            "mirrors": [],
+            "members": {d: f"sha256:{h}" for d, h in digests.items()},
+        }
         get_member(glove, tmp / "glove.txt", None)
         member_bytes, member_requests = server.bytes_sent, len(server.requests)
         server.close()
 
-    print(f"download benchmark, {time.strftime('%Y-%m-%d')}, {platform.node() or 'this machine'}: "
-          f"{os.cpu_count()} cores, local server limited to {args.rate_mb:g} MB/s per connection")
+    print(
+        f"download benchmark, {time.strftime('%Y-%m-%d')}, {platform.node() or 'this machine'}: "
+        f"{os.cpu_count()} cores, local server limited to {args.rate_mb:g} MB/s per connection"
+    )
     print(f"{'what':<44} {'time (s)':>9} {'MB moved':>9}")
     for connections, seconds, moved in rows:
         print(f"{f'{args.size_mb} MB file, {connections} connection(s)':<44} {seconds:>9.2f} {moved / 1e6:>9.2f}")
@@ -88,8 +97,10 @@ def main():
     print(f"{'glove.6B-style zip (4 members), whole':<44} {'':>9} {whole / 1e6:>9.2f}")
     print(f"{'glove.6B.100d.txt alone, compressed':<44} {'':>9} {compressed / 1e6:>9.2f}")
     print(f"{f'member-only fetch ({member_requests} requests)':<44} {'':>9} {member_bytes / 1e6:>9.2f}")
-    print(f"member-only fetch moved {member_bytes / whole:.1%} of the zip, "
-          f"{member_bytes - compressed:,} bytes more than the member")
+    print(
+        f"member-only fetch moved {member_bytes / whole:.1%} of the zip, "
+        f"{member_bytes - compressed:,} bytes more than the member"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ memory above what the process held after its imports) and task results.
 
     python -m bench.probe TASK ARGS...
 """
+
 import json
 import os
 import sys
@@ -21,7 +22,7 @@ def rss_kb(field):
 
 
 def glove_ours(glove_txt, out_dir):
-    from stages.parse_glove import parse_glove
+    from imdb_embeddings.glove.parse import parse_glove
 
     rows, dim = parse_glove(glove_txt, f"{out_dir}/vectors.npy", f"{out_dir}/words.json")
     return {"rows": rows, "dim": dim, "output_bytes": rows * dim * 4}
@@ -43,7 +44,7 @@ def check_glove(index, out_dir):
 
 
 def reviews_ours(archive, out_dir):
-    from stages.prepare import read_reviews, write_split
+    from imdb_embeddings.archives.reviews import read_reviews, write_split
 
     splits = read_reviews(archive)
     for split, rows in splits.items():
@@ -82,7 +83,7 @@ def texts(prepared_dir):
 
 
 def tokenize_ours(train, test, max_words):
-    from stages.tokenizer import encode, fit_and_encode
+    from imdb_embeddings.text.tokenizer import encode, fit_and_encode
 
     vocabulary, *train_encoded = fit_and_encode(train, max_words)
     encoded = [tuple(train_encoded), encode(test, vocabulary)]
@@ -104,24 +105,31 @@ def throughput(project):
     os.chdir(project)
     import keras
 
-    from stages import params as params_module
-    from stages.model import build_model
-    from stages.padding import pad_sequences
-    from stages.tokenize import load_sequences
-    from stages.train import MATRIX, SEQUENCES, split_indices
+    from imdb_embeddings.core import params as params_module
+    from imdb_embeddings.modeling.model import build_model
+    from imdb_embeddings.modeling.training import split_indices
+    from imdb_embeddings.text.padding import pad_sequences
+    from imdb_embeddings.text.sequences import load_sequences
+    from stages.train import GLOVE_MATRIX, SEQUENCES
 
     p = params_module.load()
     tokens, offsets, labels = load_sequences(SEQUENCES)
     out = {}
-    for name in p["experiments"]:
-        exp = params_module.experiment(p, name)
+    for group, name in ((g, n) for g, names in p["experiments"].items() for n in names):
+        exp = params_module.experiment(p, group, name)
         rows, _ = split_indices(len(labels), exp, name)
         x, y = pad_sequences(tokens, offsets, exp["maxlen"], rows), labels[rows]
-        weights = np.load(MATRIX) if exp["embedding"] == "glove" else None
+        weights = np.load(GLOVE_MATRIX) if group == "glove" else None
         keras.utils.set_random_seed(exp["seed"])
-        model = build_model(p["tokenize"]["max_words"], exp["maxlen"],
-                            weights.shape[1] if weights is not None else exp["embedding_dim"],
-                            exp["hidden_units"], exp["optimizer"], weights, exp["trainable"])
+        model = build_model(
+            p["tokenize"]["max_words"],
+            exp["maxlen"],
+            weights.shape[1] if weights is not None else exp["embedding_dim"],
+            exp["hidden_units"],
+            exp["optimizer"],
+            weights,
+            exp["trainable"],
+        )
         model.fit(x, y, epochs=1, batch_size=exp["batch_size"], verbose=0)
         start = time.perf_counter()
         model.fit(x, y, epochs=3, batch_size=exp["batch_size"], verbose=0)
@@ -156,6 +164,7 @@ def main():
         import tf_keras.preprocessing.text  # noqa: F401  (imports are not timed; ours imports no TensorFlow)
     import pyarrow.csv  # noqa: F401
     import pyarrow.parquet  # noqa: F401
+
     baseline = rss_kb("VmRSS")
     start = time.perf_counter()
     result = globals()[task](*args)

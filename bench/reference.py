@@ -8,6 +8,7 @@ experiments. Everything runs every time: this is what the pipeline caches.
 
 The pieces are functions so that the benchmark can time them one by one.
 """
+
 import argparse
 import json
 import os
@@ -92,8 +93,11 @@ def run(archive, glove_txt, params, workdir):
     glove_matrix = embedding_matrix(tok.word_index, embeddings_index, max_words, dim)
     labels, test_labels = np.asarray(labels), np.asarray(test_labels)
     results = {}
-    for name, exp in params["experiments"].items():
-        exp = {**params["train"], **exp}
+    experiments = [
+        (group, name, spec) for group, named in params["experiments"].items() for name, spec in named.items()
+    ]
+    for group, name, exp in experiments:
+        exp = {**params["train"], **exp, "embedding": group}
         keras.utils.set_random_seed(exp["seed"])
         data = pad_sequences(sequences, maxlen=exp["maxlen"])
         indices = np.arange(data.shape[0])
@@ -112,8 +116,14 @@ def run(archive, glove_txt, params, workdir):
         if exp["embedding"] == "glove":
             model.layers[0].set_weights([glove_matrix])
         model.compile(optimizer=exp["optimizer"], loss="binary_crossentropy", metrics=["acc"])
-        history = model.fit(data[:n], y[:n], epochs=exp["epochs"], batch_size=exp["batch_size"],
-                            validation_data=(data[n:n + v], y[n:n + v]), verbose=0)
+        history = model.fit(
+            data[:n],
+            y[:n],
+            epochs=exp["epochs"],
+            batch_size=exp["batch_size"],
+            validation_data=(data[n : n + v], y[n : n + v]),
+            verbose=0,
+        )
         x_test = pad_sequences(test_sequences, maxlen=exp["maxlen"])
         loss, acc = model.evaluate(x_test, test_labels, verbose=0)
         results[name] = {"val_accuracy": history.history["val_acc"][-1], "test_accuracy": acc}

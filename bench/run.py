@@ -4,6 +4,7 @@ machine, in this run. Prints one table and saves it to bench/results.json.
 
     make bench        # or: PIPELINE_MIRROR=../shared/mirror python -m bench.run
 """
+
 import argparse
 import json
 import os
@@ -24,8 +25,9 @@ RESULTS = ROOT / "bench" / "results.json"
 
 
 def probe(task, *args):
-    out = subprocess.run([sys.executable, "-m", "bench.probe", task, *map(str, args)], cwd=ROOT,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.probe", task, *map(str, args)], cwd=ROOT, capture_output=True, text=True
+    )
     if out.returncode != 0:
         raise SystemExit(f"bench.probe {task} failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -104,12 +106,23 @@ def main():
         project = tmp / "project"
         copy_project(project)
         edit_params(project, lambda p: p["glove"].update(dim=dim))
-        env = {**os.environ, "PIPELINE_MIRROR": str(mirror), "PIPELINE_CACHE_DIR": str(tmp / "cache"),
-               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        env = {
+            **os.environ,
+            "PIPELINE_MIRROR": str(mirror),
+            "PIPELINE_CACHE_DIR": str(tmp / "cache"),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        }
         timed(["dvc", "repro", "download_imdb", "download_glove"], project, env)  # archives already here
         cold, _ = timed(["dvc", "repro"], project, env)
-        ref_cmd = [sys.executable, "-m", "bench.reference", str(archive), str(glove_txt),
-                   "--params", str(project / "params.yaml")]
+        ref_cmd = [
+            sys.executable,
+            "-m",
+            "bench.reference",
+            str(archive),
+            str(glove_txt),
+            "--params",
+            str(project / "params.yaml"),
+        ]
         ref_env = {**env, "PYTHONPATH": str(ROOT)}
         ref_cold, ref_out = timed(ref_cmd, ROOT, ref_env)
         edit_params(project, lambda p: p["train"].update(epochs=args.rerun_epochs))
@@ -117,12 +130,19 @@ def main():
         rerun_stages = sorted(re.findall(r"^Running stage '([^']+)'", out, re.MULTILINE))
         ref_rerun, _ = timed(ref_cmd + ["--epochs", str(args.rerun_epochs)], ROOT, ref_env)
         noop = statistics.median(timed(["dvc", "repro"], project, env)[0] for _ in range(n))
-        figures.update({
-            "cold_repro_s": cold, "reference_cold_s": ref_cold, "cold_speedup": ref_cold / cold,
-            "rerun_s": rerun, "reference_rerun_s": ref_rerun, "rerun_speedup": ref_rerun / rerun,
-            "rerun_stages": rerun_stages, "noop_repro_s": noop,
-            "reference_results": json.loads(ref_out.strip().splitlines()[-1])["results"],
-        })
+        figures.update(
+            {
+                "cold_repro_s": cold,
+                "reference_cold_s": ref_cold,
+                "cold_speedup": ref_cold / cold,
+                "rerun_s": rerun,
+                "reference_rerun_s": ref_rerun,
+                "rerun_speedup": ref_rerun / rerun,
+                "rerun_stages": rerun_stages,
+                "noop_repro_s": noop,
+                "reference_results": json.loads(ref_out.strip().splitlines()[-1])["results"],
+            }
+        )
 
         print("5/5 training throughput ...", file=sys.stderr)
         figures["throughput"] = probe("throughput", project)["samples_per_second"]
@@ -137,26 +157,51 @@ def print_table(f, n, rerun_epochs):
     mb = 1e6
     g, r, t = f["glove_parse"], f["reviews"], f["tokenize"]
     rows = [
-        ("GloVe parse (400,000 x 50)", f"{g['ours']['seconds']:.2f} s, peak +{g['ours']['peak_extra_bytes'] / mb:.0f} MB",
-         f"{g['reference']['seconds']:.2f} s, peak +{g['reference']['peak_extra_bytes'] / mb:.0f} MB",
-         f"{f['glove_parse_speedup']:.1f}x; peak {f['glove_parse_peak_ratio']:.2f}x the matrix"
-         f"{'' if g['reference']['identical'] else ' (VALUES DIFFER)'}", ">= 8x; <= 1.5x"),
-        ("Reading the reviews (100k / 50k files)", f"{r['ours']['seconds']:.2f} s", f"{r['reference']['seconds']:.2f} s",
-         f"{f['reviews_speedup']:.1f}x{'' if r['reference']['identical'] else ' (TEXTS DIFFER)'}", ""),
-        ("Tokenizing 25k + 25k reviews", f"{t['ours']['seconds']:.2f} s", f"{t['reference']['seconds']:.2f} s",
-         f"{f['tokenize_speedup']:.1f}x, {'same' if t['identical'] else 'DIFFERENT'} vocabulary and sequences",
-         ">= 3x"),
-        ("Cold run, 3 experiments (archives here)", f"{f['cold_repro_s']:.1f} s", f"{f['reference_cold_s']:.1f} s",
-         f"{f['cold_speedup']:.1f}x", ""),
-        (f"After epochs 10 -> {rerun_epochs}", f"{f['rerun_s']:.1f} s", f"{f['reference_rerun_s']:.1f} s",
-         f"{f['rerun_speedup']:.1f}x ({len(f['rerun_stages'])} stages rerun)", ">= 3x"),
+        (
+            "GloVe parse (400,000 x 50)",
+            f"{g['ours']['seconds']:.2f} s, peak +{g['ours']['peak_extra_bytes'] / mb:.0f} MB",
+            f"{g['reference']['seconds']:.2f} s, peak +{g['reference']['peak_extra_bytes'] / mb:.0f} MB",
+            f"{f['glove_parse_speedup']:.1f}x; peak {f['glove_parse_peak_ratio']:.2f}x the matrix"
+            f"{'' if g['reference']['identical'] else ' (VALUES DIFFER)'}",
+            ">= 8x; <= 1.5x",
+        ),
+        (
+            "Reading the reviews (100k / 50k files)",
+            f"{r['ours']['seconds']:.2f} s",
+            f"{r['reference']['seconds']:.2f} s",
+            f"{f['reviews_speedup']:.1f}x{'' if r['reference']['identical'] else ' (TEXTS DIFFER)'}",
+            "",
+        ),
+        (
+            "Tokenizing 25k + 25k reviews",
+            f"{t['ours']['seconds']:.2f} s",
+            f"{t['reference']['seconds']:.2f} s",
+            f"{f['tokenize_speedup']:.1f}x, {'same' if t['identical'] else 'DIFFERENT'} vocabulary and sequences",
+            ">= 3x",
+        ),
+        (
+            "Cold run, 3 experiments (archives here)",
+            f"{f['cold_repro_s']:.1f} s",
+            f"{f['reference_cold_s']:.1f} s",
+            f"{f['cold_speedup']:.1f}x",
+            "",
+        ),
+        (
+            f"After epochs 10 -> {rerun_epochs}",
+            f"{f['rerun_s']:.1f} s",
+            f"{f['reference_rerun_s']:.1f} s",
+            f"{f['rerun_speedup']:.1f}x ({len(f['rerun_stages'])} stages rerun)",
+            ">= 3x",
+        ),
         ("No-op dvc repro", f"{f['noop_repro_s']:.2f} s", "", "", "< 2 s"),
     ]
-    rows += [(f"Training throughput, {name}", f"{sps:,.0f} samples/s", "", "", "")
-             for name, sps in f["throughput"].items()]
+    rows += [
+        (f"Training throughput, {name}", f"{sps:,.0f} samples/s", "", "", "") for name, sps in f["throughput"].items()
+    ]
     print(f"Benchmark, {f['date']}, {f['machine']}; medians of {n} runs for the pipeline's short figures")
-    widths = [max(len(str(row[i])) for row in rows + [("figure", "pipeline", "reference", "ratio", "goal")])
-              for i in range(5)]
+    widths = [
+        max(len(str(row[i])) for row in rows + [("figure", "pipeline", "reference", "ratio", "goal")]) for i in range(5)
+    ]
     for row in [("figure", "pipeline", "reference", "ratio", "goal")] + rows:
         print(" | ".join(str(c).ljust(w) for c, w in zip(row, widths)))
 

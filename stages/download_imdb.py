@@ -1,16 +1,19 @@
 """Stage download_imdb: the aclImdb archive, verified, kept whole (the
 reviews are read straight from it by `prepare`)."""
-from stages import cli, params
-from stages.fetch import fetch
-from stages.files import Checksum
 
+from imdb_embeddings.acquire.sources import fetch
+from imdb_embeddings.core import params
+from imdb_embeddings.core.errors import run_stage
+from imdb_embeddings.core.files import Checksum
+
+PARAMS = ("imdb",)
 OUT = "data/raw/aclImdb_v1.tar.gz"
 
 
-def main():
-    p = params.load()["imdb"]
-    fetch(p["url"], OUT, Checksum(p["sha256"], "imdb.sha256"), p["mirrors"])
+def main() -> None:
+    imdb = params.load(keys=PARAMS)["imdb"]
+    fetch(imdb["url"], OUT, Checksum(imdb["sha256"], "imdb.sha256"), imdb["mirrors"])
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    run_stage(main)

@@ -1,43 +1,37 @@
-"""Stage evaluate (one per experiment): the trained model on the 25,000 test
-reviews, reported together with its last-epoch training and validation
-figures in `metrics/<experiment>.json`. It trains nothing, so it runs the
-model's forward pass in numpy (`stages/inference.py`), without TensorFlow."""
+"""Stage evaluate (`evaluate_learned@<name>`, `evaluate_glove@<name>`): the
+trained model on the 25,000 test reviews, in `metrics/<name>.json`. It
+trains nothing, so it runs the model's forward pass in numpy
+(imdb_embeddings/modeling/inference.py), without TensorFlow, and reads no
+params: the input length comes with the exported model.
+
+    python -m stages.evaluate <name>
+"""
+
+import argparse
 import logging
 
-from stages import cli
-from stages.files import write_json
-from stages.inference import binary_metrics, load_weights, predict_logits
-from stages.padding import pad_sequences
-from stages.tokenize import load_sequences
-from stages.train import experiment_from_args, history_path, read_history, weights_path
+from imdb_embeddings.core.errors import run_stage
+from imdb_embeddings.core.files import write_json
+from imdb_embeddings.modeling.inference import binary_metrics, input_length, load_weights, predict_logits
+from imdb_embeddings.text.padding import pad_sequences
+from imdb_embeddings.text.sequences import load_sequences
 
 log = logging.getLogger("evaluate")
 SEQUENCES = "data/tokenized/test.npz"
 
 
-def metrics_path(name):
-    return f"metrics/{name}.json"
-
-
-def main():
-    _, name, experiment = experiment_from_args()
-    last_epoch = read_history(history_path(name))[-1]
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name", help="the experiment")
+    name = parser.parse_args().name
+    weights = f"data/models/{name}.npz"
+    layers, arrays = load_weights(weights)
     tokens, offsets, labels = load_sequences(SEQUENCES)
-    layers, weights = load_weights(weights_path(name))
-    x_test = pad_sequences(tokens, offsets, experiment["maxlen"])
-    test_loss, test_accuracy = binary_metrics(labels, predict_logits(layers, weights, x_test))
-    metrics = {
-        "train_accuracy": float(last_epoch["accuracy"]),
-        "train_loss": float(last_epoch["loss"]),
-        "val_accuracy": float(last_epoch["val_accuracy"]),
-        "val_loss": float(last_epoch["val_loss"]),
-        "test_accuracy": round(float(test_accuracy), 6),
-        "test_loss": round(float(test_loss), 6),
-        "epochs": int(last_epoch["epoch"]),
-    }
-    write_json(metrics_path(name), metrics)
+    x_test = pad_sequences(tokens, offsets, input_length(weights))
+    test_loss, test_accuracy = binary_metrics(labels, predict_logits(layers, arrays, x_test))
+    write_json(f"metrics/{name}.json", {"test_accuracy": round(test_accuracy, 6), "test_loss": round(test_loss, 6)})
     log.info("%s: test accuracy %.4f, test loss %.4f", name, test_accuracy, test_loss)
 
 
 if __name__ == "__main__":
-    cli.run(main)
+    run_stage(main)

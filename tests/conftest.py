@@ -8,7 +8,7 @@ import pytest
 
 from tests import fixtures
 from tests.http_faults import FaultServer
-from tests.project import ROOT, copy_project, edit_params, git  # noqa: F401  (the test modules import them from here)
+from tests.project import ROOT, committed_params, copy_project, edit_params, git  # noqa: F401  (the test modules import them from here)
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def http_server(tmp_path):
 def private_download_cache(tmp_path, monkeypatch):
     """Each test its own download cache, and quick retries."""
     monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "download-cache"))
-    monkeypatch.setattr("stages.download.BACKOFF_S", 0.01)
+    monkeypatch.setattr("imdb_embeddings.acquire.transfer.BACKOFF_S", 0.01)
     return tmp_path / "download-cache"
 
 
@@ -56,8 +56,7 @@ def tool_env(**extra):
 
 
 def run_tool(cwd, *args, env=None, check=True, timeout=None):
-    result = subprocess.run(list(args), cwd=cwd, env=env or tool_env(), capture_output=True, text=True,
-                            timeout=timeout)
+    result = subprocess.run(list(args), cwd=cwd, env=env or tool_env(), capture_output=True, text=True, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"{args} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result
@@ -74,6 +73,11 @@ def fixture_mirror(tmp_path_factory):
     return mirror, members
 
 
+def experiments(p):
+    """{name: settings} of every experiment, whatever its group."""
+    return {name: spec for group in p["experiments"].values() for name, spec in group.items()}
+
+
 def fixture_params(p, members):
     """The pipeline scaled down to the fixture data: small vocabulary, few epochs."""
     p["glove"]["dim"] = 50
@@ -82,8 +86,8 @@ def fixture_params(p, members):
     p["train"]["epochs"] = 2
     sizes = {"learned_maxlen20": (80, 40), "glove_frozen": (20, 60), "learned_small": (20, 60)}
     for name, (train, val) in sizes.items():
-        p["experiments"][name].update(train_samples=train, validation_samples=val)
-    p["experiments"]["learned_small"]["embedding_dim"] = 16
+        experiments(p)[name].update(train_samples=train, validation_samples=val)
+    experiments(p)["learned_small"]["embedding_dim"] = 16
 
 
 @pytest.fixture(scope="session")
@@ -93,8 +97,7 @@ def reproduced_project(tmp_path_factory, fixture_mirror):
     mirror, members = fixture_mirror
     project = copy_project(tmp_path_factory.mktemp("reproduced") / "project")
     edit_params(project, lambda p: fixture_params(p, members))
-    env = tool_env(PIPELINE_MIRROR=str(mirror),
-                   PIPELINE_CACHE_DIR=str(tmp_path_factory.mktemp("download-cache")))
+    env = tool_env(PIPELINE_MIRROR=str(mirror), PIPELINE_CACHE_DIR=str(tmp_path_factory.mktemp("download-cache")))
     run_tool(project, "dvc", "repro", env=env)
     git(project, "add", "-A")
     git(project, "commit", "-qm", "pipeline run")

@@ -1,5 +1,6 @@
 """Small, real archives shaped like the originals: an aclImdb .tar.gz of
 synthetic reviews and a glove.6B zip of tiny vectors. Deterministic."""
+
 import hashlib
 import io
 import random
@@ -9,15 +10,15 @@ from pathlib import Path
 
 POSITIVE = "great wonderful superb moving brilliant charming delightful masterpiece".split()
 NEGATIVE = "awful boring dreadful dull terrible clumsy tedious mess".split()
-NEUTRAL = ("the a movie film plot actor scene story it was and of to this that director "
-           "cast ending music don't character's").split()
+NEUTRAL = (
+    "the a movie film plot actor scene story it was and of to this that director cast ending music don't character's"
+).split()
 DIMS = (50, 100, 200, 300)
 
 
 def review(rng, label):
     cue = POSITIVE if label == "pos" else NEGATIVE
-    words = [rng.choice(cue) if rng.random() < 0.25 else rng.choice(NEUTRAL)
-             for _ in range(rng.randint(15, 40))]
+    words = [rng.choice(cue) if rng.random() < 0.25 else rng.choice(NEUTRAL) for _ in range(rng.randint(15, 40))]
     text = " ".join(words).capitalize() + "."
     # Markup and punctuation as in the real reviews.
     return text.replace(" the ", " the<br /><br />", 1) + " (Really, " + rng.choice(cue) + "!)"

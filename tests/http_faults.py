@@ -12,9 +12,10 @@ the missing bytes. Faults:
 - corrupt: flip a byte in everything served;
 - rate: bytes per second per connection (throttle).
 """
+
 import http.server
-import socket
 import re
+import socket
 import threading
 import time
 from pathlib import Path

@@ -1,5 +1,11 @@
 """A copy of the project to run for real (code and pipeline, no data), and
-its params edited in place: shared by the tests and the benchmark."""
+its params edited in place: shared by the tests and the benchmark.
+
+The copy takes the code from the working tree but `params.yaml` as git has
+it (the index: committed or staged), so an experiment the user ran in the
+workspace (`dvc exp run -S ...` rewrites params.yaml there) does not change
+what the tests test."""
+
 import os
 import shutil
 import subprocess
@@ -9,7 +15,22 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a copy of the project needs to run: the code and the pipeline, no data.
-PROJECT_FILES = ("dvc.yaml", "params.yaml", "stages", ".dvc/config", ".dvc/.gitignore", ".dvcignore")
+PROJECT_FILES = (
+    "dvc.yaml",
+    "stages",
+    "imdb_embeddings",
+    "pyproject.toml",
+    ".dvc/config",
+    ".dvc/.gitignore",
+    ".dvcignore",
+    ".gitignore",
+)
+
+
+def committed_params() -> str:
+    """params.yaml as git has it (index), or the file outside a git checkout."""
+    result = subprocess.run(["git", "show", ":params.yaml"], cwd=ROOT, capture_output=True, text=True)
+    return result.stdout if result.returncode == 0 else (ROOT / "params.yaml").read_text()
 
 
 def copy_project(dest):
@@ -21,14 +42,28 @@ def copy_project(dest):
         else:
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(src, dest / name)
+    (dest / "params.yaml").write_text(committed_params())
+    # Committed, as a clone is (DVCLive reads the current commit).
     git(dest, "init", "-q")
+    git(dest, "add", "-A")
+    git(dest, "commit", "-qm", "project")
     return dest
 
 
 def git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+    subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@t",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@t",
+        },
+    )
 
 
 def edit_params(project, change):

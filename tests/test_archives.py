@@ -3,9 +3,9 @@ import zipfile
 
 import pytest
 
-from stages.archives import extract_zip_member, iter_tar_files
-from stages.cli import PipelineError
-from stages.files import Checksum
+from imdb_embeddings.archives.members import extract_zip_member, iter_tar_files
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.files import Checksum
 from tests import fixtures
 
 
@@ -22,13 +22,16 @@ def member(name, kind=tarfile.REGTYPE, size=1, target=""):
     return info
 
 
-@pytest.mark.parametrize("bad, message", [
-    (member("aclImdb/../../evil.txt"), "unsafe member 'aclImdb/../../evil.txt'"),
-    (member("/etc/evil.txt"), "unsafe member '/etc/evil.txt'"),
-    (member("aclImdb/train/pos/2_9.txt", tarfile.SYMTYPE, target="/etc/passwd"), "is a link or device"),
-    (member("aclImdb/train/pos/3_9.txt", tarfile.LNKTYPE, target="aclImdb/README"), "is a link or device"),
-    (member("aclImdb/dev", tarfile.CHRTYPE), "is a link or device"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (member("aclImdb/../../evil.txt"), "unsafe member 'aclImdb/../../evil.txt'"),
+        (member("/etc/evil.txt"), "unsafe member '/etc/evil.txt'"),
+        (member("aclImdb/train/pos/2_9.txt", tarfile.SYMTYPE, target="/etc/passwd"), "is a link or device"),
+        (member("aclImdb/train/pos/3_9.txt", tarfile.LNKTYPE, target="aclImdb/README"), "is a link or device"),
+        (member("aclImdb/dev", tarfile.CHRTYPE), "is a link or device"),
+    ],
+)
 def test_unsafe_tar_members_are_refused(tmp_path, bad, message):
     archive = fixtures.write_tar(tmp_path / "a.tar.gz", {"aclImdb/README": "x"}, extra=[bad])
     with pytest.raises(PipelineError, match=message):
@@ -53,7 +56,8 @@ def test_zip_member_extracted_and_verified(tmp_path):
 def test_zip_member_mismatch_leaves_nothing(tmp_path):
     fixtures.write_glove_zip(tmp_path / "g.zip", dims=(50,))
     wrong = Checksum("md5:" + "1" * 32)
-    with pytest.raises(PipelineError, match=r"checksum mismatch for glove.6B.50d.txt in .*expected md5:1{32}, got md5:"):
+    mismatch = r"checksum mismatch for glove.6B.50d.txt in .*expected md5:1{32}, got md5:"
+    with pytest.raises(PipelineError, match=mismatch):
         extract_zip_member(tmp_path / "g.zip", "glove.6B.50d.txt", tmp_path / "out.txt", wrong)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.zip"]
 
@@ -80,7 +84,7 @@ def test_unsafe_zip_member_name_is_refused(tmp_path):
 
 def test_zip_symlink_member_is_refused(tmp_path):
     info = zipfile.ZipInfo("glove.6B.50d.txt")
-    info.external_attr = (0o120777 << 16)  # a symbolic link
+    info.external_attr = 0o120777 << 16  # a symbolic link
     with zipfile.ZipFile(tmp_path / "g.zip", "w") as zf:
         zf.writestr(info, "/etc/passwd")
     with pytest.raises(PipelineError, match="'glove.6B.50d.txt' is a link or folder"):

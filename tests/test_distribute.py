@@ -2,6 +2,7 @@
 logical CPU devices, and MultiWorkerMirroredStrategy with two worker
 processes on 127.0.0.1 (the chief under `dvc repro`, the other started by
 hand, as on a real cluster). Each must land near the single-device run."""
+
 import json
 import shutil
 import subprocess
@@ -9,8 +10,8 @@ import sys
 
 import pytest
 
-from stages.cli import PipelineError
-from stages.distribute import cluster_spec, is_chief
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.modeling.distribute import cluster_spec, is_chief
 from tests.conftest import edit_params, free_ports, run_tool
 
 pytestmark = pytest.mark.slow
@@ -22,21 +23,25 @@ def accuracy_of(project):
     return json.loads((project / "metrics" / f"{NAME}.json").read_text())["test_accuracy"]
 
 
+def last_epoch(project):
+    return json.loads((project / "dvclive" / NAME / "metrics.json").read_text())
+
+
 @pytest.fixture(scope="module")
 def project(reproduced_project, tmp_path_factory):
     """A copy with enough epochs to learn, and its single-device result."""
     source, env = reproduced_project
     project = tmp_path_factory.mktemp("distribute") / "project"
     shutil.copytree(source, project, symlinks=True)
-    edit_params(project, lambda p: p["experiments"][NAME].update(epochs=8))
-    run_tool(project, "dvc", "repro", f"evaluate@{NAME}", env=env)
+    edit_params(project, lambda p: p["experiments"]["learned"][NAME].update(epochs=8))
+    run_tool(project, "dvc", "repro", f"evaluate_learned@{NAME}", env=env)
     return project, env, accuracy_of(project)
 
 
 def test_mirrored_on_two_logical_cpus(project):
     project, env, single = project
     edit_params(project, lambda p: p["train"].update(distribute="mirrored", cpu_devices=2))
-    result = run_tool(project, "dvc", "repro", f"evaluate@{NAME}", env=env)
+    result = run_tool(project, "dvc", "repro", f"evaluate_learned@{NAME}", env=env)
     assert "2 replica(s) (distribute: mirrored)" in result.stdout + result.stderr
     print(f"test accuracy: {accuracy_of(project)} distributed, {single} single-device")
     assert abs(accuracy_of(project) - single) <= TOLERANCE, (accuracy_of(project), single)
@@ -50,12 +55,18 @@ def test_multi_worker_on_two_processes(project):
     def tf_config(index):
         return json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
 
-    other = subprocess.Popen([sys.executable, "-m", "stages.train", NAME], cwd=project,
-                             env={**env, "TF_CONFIG": tf_config(1)},
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    other = subprocess.Popen(
+        [sys.executable, "-m", "stages.train", "learned", NAME],
+        cwd=project,
+        env={**env, "TF_CONFIG": tf_config(1)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
-        result = run_tool(project, "dvc", "repro", f"evaluate@{NAME}",
-                          env={**env, "TF_CONFIG": tf_config(0)}, timeout=300)
+        result = run_tool(
+            project, "dvc", "repro", f"evaluate_learned@{NAME}", env={**env, "TF_CONFIG": tf_config(0)}, timeout=300
+        )
         out, _ = other.communicate(timeout=120)
     finally:
         other.kill()

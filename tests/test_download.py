@@ -1,5 +1,6 @@
 """Downloads against a misbehaving server on 127.0.0.1: what each fault
 costs, counted in bytes at the server."""
+
 import hashlib
 import random
 import signal
@@ -11,10 +12,10 @@ import zipfile
 import pytest
 import yaml
 
-from stages.cli import PipelineError
-from stages.download_glove import get_member
-from stages.fetch import fetch
-from stages.files import Checksum
+from imdb_embeddings.acquire.glove_member import get_member
+from imdb_embeddings.acquire.sources import fetch
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.files import Checksum
 from tests import fixtures
 from tests.conftest import ROOT, tool_env
 
@@ -46,7 +47,7 @@ def test_dropped_connection_resumes_with_only_the_missing_bytes(served, one_conn
 
 def test_next_run_resumes_where_the_last_one_stopped(served, one_connection, in_tmp, monkeypatch):
     server, url = served
-    monkeypatch.setattr("stages.download.RETRIES", 0)
+    monkeypatch.setattr("imdb_embeddings.acquire.transfer.RETRIES", 0)
     server.configure(drop_after=1 << 20, drops=1)
     with pytest.raises(PipelineError, match="giving up after 0 retries"):
         fetch(url, "out.bin", EXPECTED)
@@ -67,7 +68,7 @@ def test_server_errors_are_retried(served, in_tmp):
 
 def test_persistent_server_errors_give_up_with_the_url(served, in_tmp, monkeypatch):
     server, url = served
-    monkeypatch.setattr("stages.download.RETRIES", 2)
+    monkeypatch.setattr("imdb_embeddings.acquire.transfer.RETRIES", 2)
     server.configure(fail_first=100)
     with pytest.raises(PipelineError, match=r"(?s)data.bin: giving up after 2 retries \(HTTP 500"):
         fetch(url, "out.bin", EXPECTED)
@@ -141,8 +142,13 @@ def big_glove_zip(path):
 
 
 def glove_params(url, digests, dim, zip_sha256="0" * 64):
-    return {"url": url, "sha256": zip_sha256, "dim": dim, "mirrors": [],
-            "members": {d: f"sha256:{h}" for d, h in digests.items()}}
+    return {
+        "url": url,
+        "sha256": zip_sha256,
+        "dim": dim,
+        "mirrors": [],
+        "members": {d: f"sha256:{h}" for d, h in digests.items()},
+    }
 
 
 def test_member_only_fetch_moves_little_more_than_the_member(http_server, in_tmp):
@@ -194,8 +200,14 @@ def test_interrupted_stage_leaves_no_output_and_resumes(http_server, tmp_path, p
     env = tool_env(PIPELINE_CACHE_DIR=str(private_download_cache), PYTHONPATH=str(ROOT))
     env.pop("PIPELINE_MIRROR", None)
     http_server.configure(rate=1 << 20)  # 1 MB/s per connection: about a second in
-    stage = subprocess.Popen([sys.executable, "-m", "stages.download_imdb"], cwd=project, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stage = subprocess.Popen(
+        [sys.executable, "-m", "stages.download_imdb"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 20
     while http_server.bytes_sent < SIZE // 3 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -209,8 +221,9 @@ def test_interrupted_stage_leaves_no_output_and_resumes(http_server, tmp_path, p
 
     http_server.configure()
     http_server.reset_counts()
-    done = subprocess.run([sys.executable, "-m", "stages.download_imdb"], cwd=project, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "stages.download_imdb"], cwd=project, env=env, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     assert f"resuming {http_server.url}/aclImdb_v1.tar.gz: {kept} of {SIZE} bytes already here" in done.stderr
     assert (project / "data/raw/aclImdb_v1.tar.gz").read_bytes() == DATA
@@ -220,7 +233,7 @@ def test_interrupted_stage_leaves_no_output_and_resumes(http_server, tmp_path, p
 
 def test_unknown_host_is_not_retried(in_tmp, monkeypatch):
     waits = []
-    monkeypatch.setattr("stages.download.time.sleep", waits.append)
+    monkeypatch.setattr("imdb_embeddings.acquire.transfer.time.sleep", waits.append)
     with pytest.raises(PipelineError, match=r"(?s)no-such-host.invalid/data.bin: cannot resolve the host"):
         fetch("http://no-such-host.invalid/data.bin", "out.bin", EXPECTED)
     assert waits == []

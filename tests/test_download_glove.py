@@ -5,17 +5,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from stages.cli import PipelineError
-from stages.download_glove import get_member
+from imdb_embeddings.acquire.glove_member import get_member
+from imdb_embeddings.core.errors import PipelineError
 from tests import fixtures
 
 PARAMS = yaml.safe_load((Path(__file__).parent.parent / "params.yaml").read_text())
 
 
 def glove_params(digests, dim, url="http://no-such-host.invalid/glove.6B.zip", zip_sha256=None):
-    return {**PARAMS["glove"], "url": url, "dim": dim,
-            "sha256": zip_sha256 or PARAMS["glove"]["sha256"],
-            "members": {d: f"sha256:{h}" for d, h in digests.items()}}
+    return {
+        **PARAMS["glove"],
+        "url": url,
+        "dim": dim,
+        "sha256": zip_sha256 or PARAMS["glove"]["sha256"],
+        "members": {d: f"sha256:{h}" for d, h in digests.items()},
+    }
 
 
 @pytest.fixture
@@ -55,15 +59,22 @@ def test_member_is_always_checked_against_its_official_checksum(tmp_path, digest
 
 def test_missing_member_in_mirror_lists_contents(tmp_path, digests):
     fixtures.write_glove_zip(tmp_path / "glove.6B.50d.zip", dims=(50,))
-    with pytest.raises(PipelineError, match=r"has no glove.6B.100d.txt or glove.6B.100d.zip or glove.6B.zip; "
-                                            r"it holds: glove.6B.50d.zip"):
+    with pytest.raises(
+        PipelineError,
+        match=r"has no glove.6B.100d.txt or glove.6B.100d.zip or glove.6B.zip; "
+        r"it holds: glove.6B.50d.zip",
+    ):
         get_member(glove_params(digests, 100), tmp_path / "out.txt", tmp_path)
 
 
 def test_from_http_server(http_server, tmp_path, digests):
     fixtures.write_glove_zip(http_server.root / "glove.6B.zip")
-    params = glove_params(digests, 100, url=f"{http_server.url}/glove.6B.zip",
-                          zip_sha256=fixtures.sha256(http_server.root / "glove.6B.zip"))
+    params = glove_params(
+        digests,
+        100,
+        url=f"{http_server.url}/glove.6B.zip",
+        zip_sha256=fixtures.sha256(http_server.root / "glove.6B.zip"),
+    )
     out = tmp_path / "out" / "glove.txt"
     out.parent.mkdir()
     get_member(params, out, mirror=None)

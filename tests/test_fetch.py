@@ -2,9 +2,9 @@ import hashlib
 
 import pytest
 
-from stages import fetch
-from stages.cli import PipelineError
-from stages.files import Checksum
+from imdb_embeddings.acquire import sources as fetch
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.files import Checksum
 
 DATA = b"review archive bytes " * 5000
 

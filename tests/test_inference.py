@@ -1,19 +1,20 @@
 """The numpy forward pass that `evaluate` uses, held to Keras' own
 `model.evaluate` on the models `stages/model.py` builds."""
+
 import json
 
 import numpy as np
 import pytest
 
-from stages.cli import PipelineError
-from stages.inference import binary_metrics, export_weights, load_weights, predict_logits
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.modeling.inference import binary_metrics, export_weights, load_weights, predict_logits
 
 
 @pytest.mark.parametrize("hidden_units, weights", [(0, False), (16, True)])
 def test_matches_keras_evaluate(tmp_path, hidden_units, weights):
     import keras
 
-    from stages.model import build_model
+    from imdb_embeddings.modeling.model import build_model
 
     rng = np.random.default_rng(hidden_units)
     keras.utils.set_random_seed(3)
@@ -31,9 +32,14 @@ def test_matches_keras_evaluate(tmp_path, hidden_units, weights):
 
 
 def test_unknown_layers_are_refused(tmp_path):
-    layers = [{"name": "drop", "kind": "Dropout", "activation": None, "weights": 0},
-              {"name": "out", "kind": "Dense", "activation": "sigmoid", "weights": 2}]
-    np.savez(tmp_path / "m.npz", layers=np.array(json.dumps(layers)),
-             **{"1/0": np.zeros((4, 1), np.float32), "1/1": np.zeros(1, np.float32)})
+    layers = [
+        {"name": "drop", "kind": "Dropout", "activation": None, "weights": 0},
+        {"name": "out", "kind": "Dense", "activation": "sigmoid", "weights": 2},
+    ]
+    np.savez(
+        tmp_path / "m.npz",
+        layers=np.array(json.dumps(layers)),
+        **{"1/0": np.zeros((4, 1), np.float32), "1/1": np.zeros(1, np.float32)},
+    )
     with pytest.raises(PipelineError, match="layer drop .Dropout"):
         load_weights(tmp_path / "m.npz")

@@ -1,13 +1,14 @@
 import copy
-from pathlib import Path
 
 import pytest
 import yaml
 
-from stages import params
-from stages.cli import PipelineError
+from imdb_embeddings.core import params
+from imdb_embeddings.core.errors import PipelineError
+from tests.project import committed_params
 
-DEFAULTS = yaml.safe_load((Path(__file__).parent.parent / "params.yaml").read_text())
+# The shipped defaults (git's params.yaml), not whatever an experiment left in the workspace.
+DEFAULTS = yaml.safe_load(committed_params())
 
 
 def check(change):
@@ -22,13 +23,13 @@ def test_defaults_reproduce_the_references():
     params.validate(DEFAULTS)
     assert DEFAULTS["glove"]["dim"] == 100
     assert DEFAULTS["tokenize"]["max_words"] == 10000
-    ref1 = params.experiment(DEFAULTS, "learned_maxlen20")
+    ref1 = params.experiment(DEFAULTS, "learned", "learned_maxlen20")
     assert (ref1["embedding_dim"], ref1["maxlen"], ref1["hidden_units"]) == (8, 20, 0)
     assert (ref1["train_samples"], ref1["validation_samples"]) == (20000, 5000)
-    ref2 = params.experiment(DEFAULTS, "glove_frozen")
+    ref2 = params.experiment(DEFAULTS, "glove", "glove_frozen")
     assert (ref2["embedding"], ref2["trainable"], ref2["maxlen"], ref2["hidden_units"]) == ("glove", False, 100, 32)
     assert (ref2["train_samples"], ref2["validation_samples"]) == (200, 10000)
-    small = params.experiment(DEFAULTS, "learned_small")
+    small = params.experiment(DEFAULTS, "learned", "learned_small")
     assert small["trainable"] and small["train_samples"] == 200
     for exp in (ref1, ref2, small):
         assert (exp["epochs"], exp["batch_size"], exp["optimizer"]) == (10, 32, "rmsprop")
@@ -36,29 +37,52 @@ def test_defaults_reproduce_the_references():
 
 def test_experiment_overrides_train_defaults():
     p = copy.deepcopy(DEFAULTS)
-    p["experiments"]["learned_small"]["epochs"] = 3
-    assert params.experiment(p, "learned_small")["epochs"] == 3
-    assert params.experiment(p, "glove_frozen")["epochs"] == 10
+    p["experiments"]["learned"]["learned_small"]["epochs"] = 3
+    assert params.experiment(p, "learned", "learned_small")["epochs"] == 3
+    assert params.experiment(p, "glove", "glove_frozen")["epochs"] == 10
 
 
-@pytest.mark.parametrize("change, named", [
-    (lambda p: p["tokenize"].update(max_wrds=5), "tokenize.max_wrds"),
-    (lambda p: p.update(extra={}), "unknown key extra"),
-    (lambda p: p["tokenize"].update(max_words=0), "tokenize.max_words is 0"),
-    (lambda p: p["train"].update(batch_size=-32), "train.batch_size is -32"),
-    (lambda p: p["train"].update(epochs="ten"), "train.epochs is 'ten'"),
-    (lambda p: p["glove"].update(dim=64), "glove.dim is 64"),
-    (lambda p: p["glove"]["members"].update({64: "md5:" + "0" * 32}), "glove.members.64"),
-    (lambda p: p["glove"]["members"].update({50: "sha256:abc"}), "glove.members.50"),
-    (lambda p: p["experiments"]["glove_frozen"].update(maxlen=0), "experiments.glove_frozen.maxlen"),
-    (lambda p: p["experiments"]["glove_frozen"].update(embedding="word2vec"), "experiments.glove_frozen.embedding"),
-    (lambda p: p["experiments"]["learned_small"].pop("embedding_dim"), "experiments.learned_small.embedding_dim"),
-    (lambda p: p["experiments"]["learned_small"].update(dropout=0.5), "experiments.learned_small.dropout"),
-    (lambda p: p["experiments"]["learned_small"].update(optimizer="lbfgs"), "experiments.learned_small.optimizer"),
-    (lambda p: p["imdb"].pop("sha256"), "imdb.sha256 is missing"),
-    (lambda p: p["train"].update(distribute="horovod"), "distribute is 'horovod'"),
-    (lambda p: p["train"].update(cpu_devices=0), "train.cpu_devices is 0"),
-])
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        (lambda p: p["tokenize"].update(max_wrds=5), "tokenize.max_wrds"),
+        (lambda p: p.update(extra={}), "unknown key extra"),
+        (lambda p: p["tokenize"].update(max_words=0), "tokenize.max_words is 0"),
+        (lambda p: p["train"].update(batch_size=-32), "train.batch_size is -32"),
+        (lambda p: p["train"].update(epochs="ten"), "train.epochs is 'ten'"),
+        (lambda p: p["glove"].update(dim=64), "glove.dim is 64"),
+        (lambda p: p["glove"]["members"].update({64: "md5:" + "0" * 32}), "glove.members.64"),
+        (lambda p: p["glove"]["members"].update({50: "sha256:abc"}), "glove.members.50"),
+        (lambda p: p["experiments"]["glove"]["glove_frozen"].update(maxlen=0), "experiments.glove.glove_frozen.maxlen"),
+        (
+            lambda p: p["experiments"]["glove"]["glove_frozen"].update(embedding_dim=50),
+            "experiments.glove.glove_frozen.embedding_dim is set",
+        ),
+        (
+            lambda p: p["experiments"]["learned"]["learned_small"].pop("embedding_dim"),
+            "experiments.learned.learned_small.embedding_dim",
+        ),
+        (
+            lambda p: p["experiments"]["learned"]["learned_small"].update(dropout=0.5),
+            "experiments.learned.learned_small.dropout",
+        ),
+        (
+            lambda p: p["experiments"]["learned"]["learned_small"].update(optimizer="lbfgs"),
+            "experiments.learned.learned_small.optimizer",
+        ),
+        (lambda p: p["experiments"].update(word2vec={}), "unknown key experiments.word2vec"),
+        (
+            lambda p: p["experiments"]["glove"].update(
+                learned_small={"maxlen": 5, "hidden_units": 0, "train_samples": 1, "validation_samples": 1}
+            ),
+            "experiment learned_small is in both experiments.learned and experiments.glove",
+        ),
+        (lambda p: p["experiments"]["glove"].update({"../x": {}}), "'../x' is not a valid experiment name"),
+        (lambda p: p["imdb"].pop("sha256"), "imdb.sha256 is missing"),
+        (lambda p: p["train"].update(distribute="horovod"), "distribute is 'horovod'"),
+        (lambda p: p["train"].update(cpu_devices=0), "train.cpu_devices is 0"),
+    ],
+)
 def test_invalid_params_name_the_key(change, named):
     assert named in check(change)
 
@@ -68,3 +92,15 @@ def test_load_reports_bad_yaml(tmp_path):
     bad.write_text("tokenize: [unclosed\n")
     with pytest.raises(PipelineError, match="params.yaml is not valid YAML"):
         params.load(bad)
+
+
+def test_load_gives_only_the_declared_keys(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(DEFAULTS))
+    p = params.load(path, keys=["tokenize.max_words", "experiments.glove.glove_frozen"])
+    assert p == {
+        "tokenize": {"max_words": 10000},
+        "experiments": {"glove": {"glove_frozen": DEFAULTS["experiments"]["glove"]["glove_frozen"]}},
+    }
+    with pytest.raises(PipelineError, match=r"no experiments.glove.nope \(experiments.glove has: glove_frozen\)"):
+        params.load(path, keys=["experiments.glove.nope"])

@@ -3,8 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from stages.cli import PipelineError
-from stages.parse_glove import parse_glove
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.glove.parse import parse_glove
 from tests import fixtures
 
 
@@ -35,17 +35,20 @@ def test_small_pieces_give_the_same_result(tmp_path, monkeypatch):
     src = tmp_path / "glove.txt"
     src.write_text(fixtures.glove_text(100) * 20)
     parse_glove(src, tmp_path / "a.npy", tmp_path / "a.json")
-    monkeypatch.setattr("stages.parse_glove.PIECE_BYTES", 4096)
+    monkeypatch.setattr("imdb_embeddings.glove.parse.PIECE_BYTES", 4096)
     parse_glove(src, tmp_path / "b.npy", tmp_path / "b.json")
     np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy"))
     assert (tmp_path / "a.json").read_text() == (tmp_path / "b.json").read_text()
 
 
-@pytest.mark.parametrize("bad_line, message", [
-    ("broken 0.1 0.2", "line 5: expected a word and 50 values, got 2 values"),
-    ("broken " + " ".join(["0.5"] * 51), "line 5: expected a word and 50 values, got 51 values"),
-    ("broken " + " ".join(["0.5"] * 49 + ["zero"]), "line 5: 'zero' is not a number"),
-])
+@pytest.mark.parametrize(
+    "bad_line, message",
+    [
+        ("broken 0.1 0.2", "line 5: expected a word and 50 values, got 2 values"),
+        ("broken " + " ".join(["0.5"] * 51), "line 5: expected a word and 50 values, got 51 values"),
+        ("broken " + " ".join(["0.5"] * 49 + ["zero"]), "line 5: 'zero' is not a number"),
+    ],
+)
 def test_malformed_line_is_named(tmp_path, bad_line, message):
     lines = fixtures.glove_text(50).splitlines()
     lines.insert(4, bad_line)

@@ -1,31 +1,41 @@
 """Real `dvc repro` on a copy of the project, fed by the fixture mirror:
 which stages DVC actually ran after each change proves the caching rules."""
+
 import json
 import re
 
 import pytest
 
-from tests.conftest import copy_project, edit_params, fixture_params, run_tool, tool_env
+from tests.conftest import copy_project, edit_params, experiments, fixture_params, run_tool, tool_env
 
 pytestmark = pytest.mark.slow
-ALL_EXPERIMENTS = ("learned_maxlen20", "glove_frozen", "learned_small")
+GROUPS = {"learned_maxlen20": "learned", "learned_small": "learned", "glove_frozen": "glove"}
 
 
-def stages_of(*experiments, kinds=("train", "evaluate")):
-    return {f"{kind}@{e}" for kind in kinds for e in experiments}
+def stages_of(*names, kinds=("train", "evaluate")):
+    return {f"{kind}_{GROUPS[name]}@{name}" for kind in kinds for name in names}
+
+
+def repro_log(project, mirror, *args):
+    """(stages `dvc repro` ran, stages it restored from DVC's run cache)."""
+    result = run_tool(project, "dvc", "repro", *args, env=tool_env(PIPELINE_MIRROR=str(mirror)))
+    ran = set(re.findall(r"^Running stage '([^']+)':", result.stdout, re.MULTILINE))
+    restored = set(re.findall(r"^Stage '([^']+)' is cached - skipping run", result.stdout, re.MULTILINE))
+    return ran, restored
 
 
 def repro(project, mirror, *args):
-    """The stages `dvc repro` brought up to date: run, or restored from DVC's
-    run cache (same deps and params as an earlier run, e.g. after a param
-    goes back to an earlier value)."""
-    result = run_tool(project, "dvc", "repro", *args, env=tool_env(PIPELINE_MIRROR=str(mirror)))
-    return set(re.findall(r"^(?:Running stage|Stage) '([^']+)'(?::|\s+is cached - skipping run)",
-                          result.stdout, re.MULTILINE))
+    """The stages `dvc repro` brought up to date: run, or restored from the run cache."""
+    ran, restored = repro_log(project, mirror, *args)
+    return ran | restored
 
 
 def metrics(project, name):
     return json.loads((project / "metrics" / f"{name}.json").read_text())
+
+
+def last_epoch(project, name):
+    return json.loads((project / "dvclive" / name / "metrics.json").read_text())
 
 
 @pytest.fixture(scope="module")
@@ -39,64 +49,87 @@ def project(tmp_path_factory, fixture_mirror):
 def test_caching_is_exact(project):
     project, mirror = project
     everything = {"download_imdb", "download_glove", "parse_glove", "prepare", "tokenize", "embedding"}
-    everything |= stages_of(*ALL_EXPERIMENTS)
+    everything |= stages_of(*GROUPS)
     assert repro(project, mirror) == everything
-    for name in ALL_EXPERIMENTS:
+    for name in GROUPS:
         m = metrics(project, name)
-        assert {"val_accuracy", "test_accuracy", "test_loss"} <= set(m) and m["epochs"] == 2
-        assert len((project / "plots" / f"{name}.csv").read_text().splitlines()) == 3
+        assert set(m) == {"test_accuracy", "test_loss"} and 0 <= m["test_accuracy"] <= 1
+        last = last_epoch(project, name)
+        assert last["step"] == 1 and {"accuracy", "loss"} <= set(last["train"]) <= set(last["eval"])
+        plot = project / "dvclive" / name / "plots/metrics/eval/accuracy.tsv"
+        assert plot.read_text().splitlines()[0].split("\t") == ["step", "accuracy"]
+        assert len(plot.read_text().splitlines()) == 3
     coverage = json.loads((project / "metrics/embedding.json").read_text())
     assert 0 < coverage["coverage"] <= 1
 
     # A second repro runs nothing.
     assert repro(project, mirror) == set()
 
-    # A training param reruns train and evaluate of the experiments it touches, only:
-    # `train` holds every experiment's defaults; an experiment's own key, just its own.
+    # A training param reruns train and evaluate of every experiment; set back
+    # to its earlier value, each is restored from DVC's run cache, not trained.
     edit_params(project, lambda p: p["train"].update(epochs=3))
-    assert repro(project, mirror) == stages_of(*ALL_EXPERIMENTS)
-    edit_params(project, lambda p: p["experiments"]["learned_small"].update(epochs=2))
-    assert repro(project, mirror) == stages_of("learned_small")
-    assert metrics(project, "learned_small")["epochs"] == 2
-    assert metrics(project, "glove_frozen")["epochs"] == 3
+    assert repro_log(project, mirror) == (stages_of(*GROUPS), set())
+    edit_params(project, lambda p: p["train"].update(epochs=2))
+    assert repro_log(project, mirror) == (set(), stages_of(*GROUPS))
+    assert last_epoch(project, "learned_small")["step"] == 1
+
+    # An experiment's own key reruns that experiment only. (Its weights equal
+    # those of the train.epochs=3 run above, so evaluate comes from the run cache.)
+    edit_params(project, lambda p: experiments(p)["learned_small"].update(epochs=3))
+    assert repro_log(project, mirror) == (
+        stages_of("learned_small", kinds=("train",)),
+        stages_of("learned_small", kinds=("evaluate",)),
+    )
+    assert last_epoch(project, "learned_small")["step"] == 2
+    assert last_epoch(project, "glove_frozen")["step"] == 1
 
     # The vocabulary size reruns from tokenize on: no download, parse or prepare.
     edit_params(project, lambda p: p["tokenize"].update(max_words=40))
-    assert repro(project, mirror) == {"tokenize", "embedding"} | stages_of(*ALL_EXPERIMENTS)
+    assert repro(project, mirror) == {"tokenize", "embedding"} | stages_of(*GROUPS)
 
-    # The GloVe dim reruns the GloVe stages and what depends on them, never
-    # download_imdb, prepare or tokenize.
+    # The GloVe dim reruns the GloVe stages and the GloVe experiments; the
+    # learned experiments' stages do not run at all.
     edit_params(project, lambda p: p["glove"].update(dim=100))
-    # The learned experiments retrain (they depend on the matrix file) but,
-    # being deterministic, produce the same weights: their evaluate is skipped.
-    assert repro(project, mirror) == ({"download_glove", "parse_glove", "embedding"}
-                                      | stages_of(*ALL_EXPERIMENTS, kinds=("train",))
-                                      | {"evaluate@glove_frozen"})
+    assert repro_log(project, mirror) == (
+        {"download_glove", "parse_glove", "embedding"} | stages_of("glove_frozen"),
+        set(),
+    )
     assert json.loads((project / "metrics/embedding.json").read_text())["dim"] == 100
 
 
-def test_same_params_give_the_same_metrics(project):
+def test_retrain_is_byte_stable(project):
+    """Same params, forced retrain: the same model files, metrics and
+    history, so dvc.lock does not change."""
     project, mirror = project
     repro(project, mirror)
-    before = {n: metrics(project, n) for n in ALL_EXPERIMENTS}
-    history = (project / "plots/glove_frozen.csv").read_text()
-    ran = repro(project, mirror, "--force", "--single-item", *sorted(stages_of("glove_frozen", "learned_small")))
-    assert ran == stages_of("glove_frozen", "learned_small")
-    assert {n: metrics(project, n) for n in ALL_EXPERIMENTS} == before
-    assert (project / "plots/glove_frozen.csv").read_text() == history
+    lock = (project / "dvc.lock").read_text()
+    models = {p.name: p.read_bytes() for p in (project / "data/models").iterdir()}
+    before = {n: (metrics(project, n), last_epoch(project, n)) for n in GROUPS}
+    history = (project / "dvclive/glove_frozen/plots/metrics/train/loss.tsv").read_text()
+    forced = sorted(stages_of("glove_frozen", "learned_small"))
+    ran, _ = repro_log(project, mirror, "--force", "--single-item", *forced)
+    assert ran == set(forced)
+    assert {p.name: p.read_bytes() for p in (project / "data/models").iterdir()} == models
+    assert {n: (metrics(project, n), last_epoch(project, n)) for n in GROUPS} == before
+    assert (project / "dvclive/glove_frozen/plots/metrics/train/loss.tsv").read_text() == history
+    assert (project / "dvc.lock").read_text() == lock
 
 
 def test_metrics_and_plots_commands(project, tmp_path):
     project, mirror = project
     repro(project, mirror)
-    shown = run_tool(project, "dvc", "metrics", "show", "--json").stdout
-    shown = json.loads(shown)
+    shown = json.loads(run_tool(project, "dvc", "metrics", "show", "--json").stdout)
     files = next(iter(shown.values()))["data"]
-    assert {f"metrics/{n}.json" for n in ALL_EXPERIMENTS} <= set(files)
+    for name in GROUPS:
+        assert f"metrics/{name}.json" in files and f"dvclive/{name}/metrics.json" in files
+        assert "test_accuracy" in files[f"metrics/{name}.json"]["data"]
+        assert "accuracy" in files[f"dvclive/{name}/metrics.json"]["data"]["eval"]
     out = tmp_path / "plots"
     run_tool(project, "dvc", "plots", "show", "-o", str(out))
     page = (out / "index.html").read_text()
-    assert "val_accuracy" in page and "val_loss" in page
+    for name in GROUPS:
+        assert f"dvclive/{name}/plots/metrics/eval/accuracy.tsv" in page
+        assert f"dvclive/{name}/plots/metrics/train/loss.tsv" in page
 
 
 def test_bad_params_fail_before_any_work(project, tmp_path):
@@ -112,11 +145,11 @@ def test_bad_params_fail_before_any_work(project, tmp_path):
 
 def test_too_many_samples_is_named(project, tmp_path):
     project, mirror = project
-    edit_params(project, lambda p: p["experiments"]["glove_frozen"].update(train_samples=10_000))
+    edit_params(project, lambda p: experiments(p)["glove_frozen"].update(train_samples=10_000))
     try:
-        result = run_tool(project, "python", "-m", "stages.train", "glove_frozen", check=False)
+        result = run_tool(project, "python", "-m", "stages.train", "glove", "glove_frozen", check=False)
     finally:
-        edit_params(project, lambda p: p["experiments"]["glove_frozen"].update(train_samples=20))
+        edit_params(project, lambda p: experiments(p)["glove_frozen"].update(train_samples=20))
     assert result.returncode == 1
-    assert "experiments.glove_frozen.train_samples + validation_samples = 10060" in result.stderr
+    assert "experiments.glove.glove_frozen.train_samples + validation_samples = 10060" in result.stderr
     assert "only 120 training reviews" in result.stderr

@@ -1,8 +1,8 @@
 import pyarrow.parquet as pq
 import pytest
 
-from stages.cli import PipelineError
-from stages.prepare import read_reviews, write_split
+from imdb_embeddings.archives.reviews import read_reviews, write_split
+from imdb_embeddings.core.errors import PipelineError
 from tests import fixtures
 
 

@@ -6,7 +6,7 @@ import struct
 import sys
 import termios
 
-from stages.cli import Progress
+from imdb_embeddings.core.progress import Progress
 from tests.conftest import ROOT
 
 
@@ -24,11 +24,12 @@ def test_on_a_terminal_progress_is_a_bar(tmp_path):
     script = tmp_path / "show.py"
     script.write_text(
         "import logging\n"
-        "from stages.cli import Progress\n"
+        "from imdb_embeddings.core.progress import Progress\n"
         "p = Progress(logging.getLogger('t'), 'glove.6B.zip', total=4_000_000, unit='B')\n"
         "p.advance(1_000_000)\n"
         "p.advance(3_000_000)\n"
-        "p.finish()\n")
+        "p.finish()\n"
+    )
     pid, fd = pty.fork()
     if pid == 0:  # the child: a terminal 100 columns wide
         fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))

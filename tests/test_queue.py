@@ -2,6 +2,7 @@
 of values, `dvc queue start -j 2`, then `dvc exp show` to compare. The
 experiments must run at the same time and share the stages they have in
 common through the cache instead of recomputing them."""
+
 import csv
 import io
 import re
@@ -26,12 +27,17 @@ def test_queued_grid_runs_in_parallel_and_shares_stages(reproduced_project, tmp_
     source, env = reproduced_project
     project = tmp_path / "project"
     shutil.copytree(source, project, symlinks=True)
-    run_tool(project, "dvc", "exp", "run", "--queue", "-S",
-             "tokenize.max_words=" + ",".join(map(str, SIZES)), env=env)
+    run_tool(project, "dvc", "exp", "run", "--queue", "-S", "tokenize.max_words=" + ",".join(map(str, SIZES)), env=env)
     # The workers outlive `dvc queue start` and inherit its output: not a pipe
     # that subprocess would wait on until they exit.
-    subprocess.run(["dvc", "queue", "start", "-j", "2"], cwd=project, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        ["dvc", "queue", "start", "-j", "2"],
+        cwd=project,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     most_running, deadline = 0, time.monotonic() + 600
     try:
         while time.monotonic() < deadline:
@@ -54,7 +60,10 @@ def test_queued_grid_runs_in_parallel_and_shares_stages(reproduced_project, tmp_
     for size, row in by_size.items():
         assert int(float(column(row, "vocabulary_words"))) == size - 1
         assert column(row, "test_accuracy") not in ("", "-")
-        ran = set(re.findall(r"Running stage '([^']+)'",
-                             run_tool(project, "dvc", "queue", "logs", row["Experiment"], env=env).stdout))
+        ran = set(
+            re.findall(
+                r"Running stage '([^']+)'", run_tool(project, "dvc", "queue", "logs", row["Experiment"], env=env).stdout
+            )
+        )
         assert "tokenize" in ran and "embedding" in ran, ran
         assert not ran & set(SHARED), f"{row['Experiment']} recomputed {ran & set(SHARED)}"

@@ -2,6 +2,7 @@
 teammate's repository, then `git clone` + `dvc pull --run-cache` elsewhere
 restores every output and `dvc repro` runs nothing. Once with a folder
 remote, once over SSH to an sshd this test starts on 127.0.0.1."""
+
 import getpass
 import json
 import os
@@ -65,7 +66,7 @@ def test_pull_only_one_stage(reproduced_project, tmp_path):
     remote = tmp_path / "remote"
     push(project, env, "shared", str(remote))
     dest = clone(project, tmp_path / "teammate", env, "shared", str(remote))
-    run_tool(dest, "dvc", "pull", "train@glove_frozen", env=env)
+    run_tool(dest, "dvc", "pull", "train_glove@glove_frozen", env=env)
     assert (dest / "data/models/glove_frozen.keras").is_file()
     assert not (dest / "data/raw/aclImdb_v1.tar.gz").exists()
     assert not (dest / "data/models/learned_small.keras").exists()
@@ -107,7 +108,8 @@ def sshd(tmp_path):
         f"Port {port}\nListenAddress 127.0.0.1\nHostKey {ssh_dir / 'host_key'}\n"
         f"AuthorizedKeysFile {ssh_dir / 'authorized_keys'}\nPasswordAuthentication no\n"
         "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nUsePAM no\n"
-        f"PidFile {ssh_dir / 'sshd.pid'}\nSubsystem sftp internal-sftp\nStrictModes no\n")
+        f"PidFile {ssh_dir / 'sshd.pid'}\nSubsystem sftp internal-sftp\nStrictModes no\n"
+    )
     Path("/run/sshd").mkdir(exist_ok=True)  # sshd's privilege-separation folder
     server = subprocess.Popen([SSHD, "-D", "-e", "-f", str(config)], stderr=subprocess.PIPE, text=True)
     home = tmp_path / "home"
@@ -123,8 +125,7 @@ def sshd(tmp_path):
             if server.poll() is not None:
                 pytest.fail(f"sshd did not start: {server.stderr.read()}")
             time.sleep(0.1)
-    yield {"port": port, "key": str(ssh_dir / "client_key"), "home": str(home),
-           "user": getpass.getuser()}
+    yield {"port": port, "key": str(ssh_dir / "client_key"), "home": str(home), "user": getpass.getuser()}
     server.terminate()
     server.wait(timeout=10)
 

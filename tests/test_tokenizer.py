@@ -4,13 +4,21 @@ import re
 import numpy as np
 import pytest
 
-from stages.padding import pad_sequences
-from stages.tokenizer import encode, fit_and_encode, fit_vocabulary, words
+from imdb_embeddings.text.padding import pad_sequences
+from imdb_embeddings.text.tokenizer import encode, fit_and_encode, fit_vocabulary, words
 
 
 def test_reference_word_splitting():
     assert words("This movie<br /><br />was GREAT!!! Don't (really) miss-it...") == [
-        "this", "movie", "was", "great", "don't", "really", "miss", "it"]
+        "this",
+        "movie",
+        "was",
+        "great",
+        "don't",
+        "really",
+        "miss",
+        "it",
+    ]
     # Only single spaces split, as in Keras; tabs and newlines are filtered to spaces.
     assert words("a\tb\nc  d") == ["a", "b", "c", "d"]
     assert words("<BR/>x<br>") == ["x"]
@@ -33,10 +41,8 @@ def test_encode_drops_words_outside_the_vocabulary():
 def test_padding_keeps_the_last_words():
     tokens = np.arange(1, 11, dtype=np.int32)
     offsets = np.array([0, 3, 3, 10])
-    assert pad_sequences(tokens, offsets, 5).tolist() == [
-        [0, 0, 1, 2, 3], [0, 0, 0, 0, 0], [6, 7, 8, 9, 10]]
-    assert pad_sequences(tokens, offsets, 5, rows=np.array([2, 0])).tolist() == [
-        [6, 7, 8, 9, 10], [0, 0, 1, 2, 3]]
+    assert pad_sequences(tokens, offsets, 5).tolist() == [[0, 0, 1, 2, 3], [0, 0, 0, 0, 0], [6, 7, 8, 9, 10]]
+    assert pad_sequences(tokens, offsets, 5, rows=np.array([2, 0])).tolist() == [[6, 7, 8, 9, 10], [0, 0, 1, 2, 3]]
 
 
 def test_padding_matches_a_plain_loop():
@@ -47,14 +53,15 @@ def test_padding_matches_a_plain_loop():
     for maxlen in (1, 7, 40):
         expected = np.zeros((200, maxlen), dtype=np.int32)
         for i in range(200):
-            seq = tokens[offsets[i]:offsets[i + 1]][-maxlen:]
-            expected[i, maxlen - len(seq):] = seq
+            seq = tokens[offsets[i] : offsets[i + 1]][-maxlen:]
+            expected[i, maxlen - len(seq) :] = seq
         np.testing.assert_array_equal(pad_sequences(tokens, offsets, maxlen), expected)
 
 
 def keras_reference(train, texts, max_words):
     """Keras' Tokenizer, step by step as tf_keras writes it (after removing markup)."""
     from collections import OrderedDict
+
     filters = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 
     def seq(text):
@@ -78,18 +85,26 @@ def test_fast_paths_match_the_reference(seed):
     # Non-ASCII letters whose lower case has another length in UTF-8 (İ, Kelvin sign),
     # markup, control characters and non-breaking spaces.
     alphabet = list("abcdeABCDE   '.,!?-\t\n\r\xa0\x00") + [
-        "<br />", "<BR>", "<br\xa0/>", "Ünï", "İ", "\u212a", "ß", "don't"]
+        "<br />",
+        "<BR>",
+        "<br\xa0/>",
+        "Ünï",
+        "İ",
+        "\u212a",
+        "ß",
+        "don't",
+    ]
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(300)]
     train, test = texts[:200], texts[200:]
     vocabulary = fit_vocabulary(train, 25)
     expected_vocabulary, expected = keras_reference(train, train + test, 25)
     assert vocabulary == expected_vocabulary
     tokens, offsets = encode(train + test, vocabulary)
-    assert [tokens[offsets[i]:offsets[i + 1]].tolist() for i in range(len(texts))] == expected
+    assert [tokens[offsets[i] : offsets[i + 1]].tolist() for i in range(len(texts))] == expected
     # Fitting and encoding in one pass gives the same as the two steps.
     fitted, tokens, offsets = fit_and_encode(train, 25)
     assert fitted == expected_vocabulary
-    assert [tokens[offsets[i]:offsets[i + 1]].tolist() for i in range(len(train))] == expected[:200]
+    assert [tokens[offsets[i] : offsets[i + 1]].tolist() for i in range(len(train))] == expected[:200]
 
 
 def test_no_texts():

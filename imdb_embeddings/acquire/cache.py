@@ -6,19 +6,20 @@ any clone or experiment on this machine.
     $PIPELINE_CACHE_DIR/files/<algo>-<digest>/<name>   verified files
     $PIPELINE_CACHE_DIR/partial/<key>/                 transfers under way
 """
+
 import hashlib
 import logging
 import os
 import shutil
 from pathlib import Path
 
-from stages.files import file_digest
+from imdb_embeddings.core.files import Checksum, file_digest
 
 log = logging.getLogger("cache")
 CACHE_ENV = "PIPELINE_CACHE_DIR"
 
 
-def root():
+def root() -> Path:
     value = os.environ.get(CACHE_ENV)
     if value:
         return Path(value).expanduser()
@@ -26,11 +27,11 @@ def root():
     return Path(base) / "imdb-embeddings"
 
 
-def entry(expected, name):
+def entry(expected: Checksum, name: str) -> Path:
     return root() / "files" / f"{expected.algo}-{expected.digest}" / name
 
 
-def lookup(expected, name):
+def lookup(expected: Checksum, name: str) -> Path | None:
     """The cached file with this checksum, re-verified, or None."""
     path = entry(expected, name)
     if not path.is_file():
@@ -43,7 +44,7 @@ def lookup(expected, name):
     return path
 
 
-def store(verified_tmp, expected, name):
+def store(verified_tmp: Path, expected: Checksum, name: str) -> Path:
     """Move a file already verified against `expected` into the cache."""
     path = entry(expected, name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +52,7 @@ def store(verified_tmp, expected, name):
     return path
 
 
-def partial_dir(*key):
+def partial_dir(*key: object) -> Path:
     """A folder for one transfer in progress, named by what it fetches."""
     digest = hashlib.sha256("\0".join(map(str, key)).encode()).hexdigest()[:24]
     path = root() / "partial" / digest
@@ -59,5 +60,5 @@ def partial_dir(*key):
     return path
 
 
-def discard(path):
+def discard(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)

@@ -2,10 +2,11 @@
 the reference's `pad_sequences` defaults: zeros in front of short sequences,
 and long ones cut from the front, so each review keeps its *last* `maxlen`
 words."""
+
 import numpy as np
 
 
-def pad_sequences(tokens, offsets, maxlen, rows=None):
+def pad_sequences(tokens: np.ndarray, offsets: np.ndarray, maxlen: int, rows: np.ndarray | None = None) -> np.ndarray:
     """Rows `rows` (default: all) of the ragged (tokens, offsets) as an
     int32 matrix of shape (len(rows), maxlen)."""
     ends = offsets[1:] if rows is None else offsets[1:][rows]

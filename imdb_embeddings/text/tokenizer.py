@@ -20,7 +20,9 @@ and splitting run on UTF-8 bytes with numpy, and Arrow's hash kernels count
 and look up the words. `words()` is the plain, one-text definition that the
 tests hold the fast path to.
 """
+
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -33,11 +35,11 @@ _BYTES_TO_SPACES = bytes.maketrans(FILTERS.encode(), b" " * len(FILTERS))
 SPACE = ord(" ")
 
 
-def words(text):
+def words(text: str) -> list[str]:
     return [w for w in MARKUP.sub(" ", text).lower().translate(_TO_SPACES).split(" ") if w]
 
 
-def _text_bytes(text):
+def _text_bytes(text: str) -> bytes:
     text = MARKUP.sub(" ", text)
     return text.encode("utf-8") if text.isascii() else text.lower().encode("utf-8")
 
@@ -46,7 +48,7 @@ class Corpus:
     """Every word of every text, in order: `words` (an Arrow string array)
     and `first_word` (where each text's words begin, then the word count)."""
 
-    def __init__(self, texts):
+    def __init__(self, texts: Sequence[str]) -> None:
         parts = [_text_bytes(t) for t in texts]
         # Texts are joined by a space, so no word spans two texts.
         buf = np.frombuffer(b" ".join(parts).lower().translate(_BYTES_TO_SPACES), dtype=np.uint8)
@@ -60,25 +62,24 @@ class Corpus:
         # The non-space bytes, in order, are the words back to back.
         offsets = np.concatenate([[0], np.cumsum(ends - starts)]).astype(np.int64)
         chars = buf[buf != SPACE]
-        self.words = pa.LargeStringArray.from_buffers(
-            len(starts), pa.py_buffer(offsets), pa.py_buffer(chars))
+        self.words = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(chars))
         self.first_word = np.append(np.searchsorted(starts, text_starts), len(starts))
 
-    def sequences(self, ids):
+    def sequences(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(tokens, offsets) from one index per word, 0 meaning "drop it"."""
         kept = ids > 0
         kept_before = np.concatenate([[0], np.cumsum(kept)])
         return ids[kept].astype(np.int32), kept_before[self.first_word].astype(np.int64)
 
 
-def _distinct(corpus):
+def _distinct(corpus: Corpus) -> tuple[pa.Array, np.ndarray]:
     """The distinct words in order of first appearance, and each word's
     position among them (Arrow's dictionary encoding keeps that order)."""
     encoded = corpus.words.dictionary_encode()
     return encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
 
 
-def fit_and_encode(texts, max_words):
+def fit_and_encode(texts: Sequence[str], max_words: int) -> tuple[list[str], np.ndarray, np.ndarray]:
     """The vocabulary of `texts` and their sequences, from one split of the corpus."""
     corpus = Corpus(texts)
     distinct, positions = _distinct(corpus)
@@ -91,12 +92,12 @@ def fit_and_encode(texts, max_words):
     return distinct.take(pa.array(ranked)).to_pylist(), tokens, offsets
 
 
-def fit_vocabulary(texts, max_words):
+def fit_vocabulary(texts: Sequence[str], max_words: int) -> list[str]:
     """The `max_words - 1` most frequent words of `texts`, most frequent first."""
     return fit_and_encode(texts, max_words)[0]
 
 
-def encode(texts, vocabulary):
+def encode(texts: Sequence[str], vocabulary: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Ragged sequences as (tokens, offsets): text i is tokens[offsets[i]:offsets[i+1]]."""
     corpus = Corpus(texts)
     distinct, positions = _distinct(corpus)

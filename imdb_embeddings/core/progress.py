@@ -1,43 +1,9 @@
-"""What every stage shares at its entry point: logging and error reporting.
+"""Progress on long work: a bar on a terminal, log lines otherwise."""
 
-A stage fails with a `PipelineError` whose message names the file, key or
-value at fault; `run` turns it into one line on stderr and exit status 1
-instead of a traceback, so `dvc repro` shows the reason and nothing else.
-"""
-import logging
-import os
 import sys
 import threading
 import time
-
-
-class PipelineError(Exception):
-    """An error the user can fix: bad params, bad input data, a bad mirror."""
-
-
-def run(main, quick_exit=False):
-    """`quick_exit`: for the stages that load TensorFlow, whose interpreter
-    teardown takes about 0.7 s after the work is done and every output has
-    been renamed into place; exit without it once the streams are flushed."""
-    logging.basicConfig(
-        level=os.environ.get("PIPELINE_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-        stream=sys.stderr,
-    )
-    try:
-        main()
-    except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print("interrupted: no output was written", file=sys.stderr)
-        sys.exit(130)
-    if quick_exit:
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
+from logging import Logger
 
 
 class Progress:
@@ -45,7 +11,7 @@ class Progress:
     terminal, else a log line at most every `every` seconds, so a piped
     `dvc repro` or CI still shows that work goes on. Thread-safe."""
 
-    def __init__(self, log, what, total=None, unit="", every=5.0):
+    def __init__(self, log: Logger, what: str, total: int | None = None, unit: str = "", every: float = 5.0) -> None:
         self.log, self.what, self.total, self.unit, self.every = log, what, total, unit, every
         self.start = self.last = time.monotonic()
         self.done = 0
@@ -56,7 +22,7 @@ class Progress:
 
             self.bar = tqdm(total=total, desc=what, unit="B", unit_scale=True, unit_divisor=1024)
 
-    def advance(self, amount=1):
+    def advance(self, amount: int = 1) -> None:
         with self.lock:
             self.done += amount
             if self.bar is not None:
@@ -67,12 +33,12 @@ class Progress:
                 self.last = now
                 self.log.info("%s: %s", self.what, self._status(now))
 
-    def finish(self):
+    def finish(self) -> None:
         if self.bar is not None:
             self.bar.close()
         self.log.info("%s: done, %s", self.what, self._status(time.monotonic()))
 
-    def _status(self, now):
+    def _status(self, now: float) -> str:
         elapsed = max(now - self.start, 1e-9)
         if self.unit == "B":
             done = f"{self.done / 1e6:,.1f} MB"

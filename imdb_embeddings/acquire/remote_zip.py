@@ -7,17 +7,20 @@ connections, and decompressed from the download cache into the output while
 its checksum is verified. For glove.6B.100d.txt that is about a sixth of
 glove.6B.zip.
 """
+
 import io
 import logging
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
-from stages import cache
-from stages.archives import zip_member
-from stages.cli import PipelineError
-from stages.download import fetch_range, read_parts, read_range
-from stages.files import CHUNK, atomic_path, mismatch
+from imdb_embeddings.acquire import cache
+from imdb_embeddings.acquire.transfer import fetch_range, read_parts, read_range
+from imdb_embeddings.archives.members import zip_member
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.files import CHUNK, Checksum, atomic_path, mismatch
 
 log = logging.getLogger("remote_zip")
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
@@ -26,25 +29,25 @@ LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 class RangeFile(io.RawIOBase):
     """A read-only, seekable view of a remote file, one Range request a read."""
 
-    def __init__(self, url, size):
+    def __init__(self, url: str, size: int) -> None:
         self.url, self.size, self.position = url, size, 0
         self.bytes_read = 0
 
-    def readable(self):
+    def readable(self) -> bool:
         return True
 
-    def seekable(self):
+    def seekable(self) -> bool:
         return True
 
-    def tell(self):
+    def tell(self) -> int:
         return self.position
 
-    def seek(self, offset, whence=io.SEEK_SET):
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
         self.position = max(0, base + offset)
         return self.position
 
-    def readinto(self, buffer):
+    def readinto(self, buffer: bytearray | memoryview) -> int:
         end = min(self.position + len(buffer), self.size)
         if end <= self.position:
             return 0
@@ -55,7 +58,7 @@ class RangeFile(io.RawIOBase):
         return len(data)
 
 
-def locate_member(url, size, member):
+def locate_member(url: str, size: int, member: str) -> tuple[zipfile.ZipInfo, int]:
     """(ZipInfo, offset of the member's data) from the remote central directory."""
     remote = io.BufferedReader(RangeFile(url, size), buffer_size=64 * 1024)
     try:
@@ -71,7 +74,7 @@ def locate_member(url, size, member):
     return info, info.header_offset + LOCAL_HEADER.size + name_length + extra_length
 
 
-def unpack(chunks, method):
+def unpack(chunks: Iterable[bytes], method: int) -> Iterator[bytes]:
     """Decompressed bytes in bounded pieces, whatever the compression ratio."""
     if method == zipfile.ZIP_STORED:
         yield from chunks
@@ -84,15 +87,22 @@ def unpack(chunks, method):
     yield inflate.flush()
 
 
-def fetch_member(url, size, member, dest, expected):
+def fetch_member(url: str, size: int, member: str, dest: str | Path, expected: Checksum) -> int:
     """Write `member` of the zip at `url` to `dest`, verified; returns the
     compressed bytes fetched for it."""
     info, start = locate_member(url, size, member)
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise PipelineError(f"{url}: {member!r} uses compression method {info.compress_type}, "
-                            "which only deflate and stored are supported")
-    log.info("%s: fetching only %s (%.1f MB compressed, %.1f MB unpacked)",
-             url, member, info.compress_size / 1e6, info.file_size / 1e6)
+        raise PipelineError(
+            f"{url}: {member!r} uses compression method {info.compress_type}, "
+            "which only deflate and stored are supported"
+        )
+    log.info(
+        "%s: fetching only %s (%.1f MB compressed, %.1f MB unpacked)",
+        url,
+        member,
+        info.compress_size / 1e6,
+        info.file_size / 1e6,
+    )
     folder, parts = fetch_range(url, start, start + info.compress_size, label=member)
     h, written = expected.hasher(), 0
     with atomic_path(dest) as tmp, open(tmp, "wb") as out:

@@ -1,18 +1,21 @@
 """Writing outputs so that a failure or Ctrl-C never leaves half a file,
 and checksums in the one notation the params use (``algo:hex``)."""
+
 import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from stages.cli import PipelineError
+from imdb_embeddings.core.errors import PipelineError
 
 CHUNK = 1 << 20
 
 
 @contextlib.contextmanager
-def atomic_path(dest, suffix=""):
+def atomic_path(dest: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside `dest`; it replaces `dest` only if the
     block finishes. `suffix` keeps an extension that a writer insists on."""
     dest = Path(dest)
@@ -26,7 +29,7 @@ def atomic_path(dest, suffix=""):
             tmp.unlink()
 
 
-def write_json(dest, data):
+def write_json(dest: str | os.PathLike, data: Any) -> None:
     with atomic_path(dest) as tmp:
         tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -36,7 +39,7 @@ class Checksum:
     hex string is sha256): GloVe's 200d and 300d members are only published
     with md5 sums."""
 
-    def __init__(self, spec, where="checksum"):
+    def __init__(self, spec: str, where: str = "checksum") -> None:
         algo, sep, digest = str(spec).partition(":")
         if not sep:
             algo, digest = "sha256", algo
@@ -47,14 +50,14 @@ class Checksum:
             raise PipelineError(f"{where}: {spec!r} is not a {algo} digest ({size} hex digits)")
         self.algo, self.digest = algo, digest.lower()
 
-    def hasher(self):
+    def hasher(self) -> "hashlib._Hash":
         return hashlib.new(self.algo)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.algo}:{self.digest}"
 
 
-def file_digest(path, algo="sha256"):
+def file_digest(path: str | os.PathLike, algo: str = "sha256") -> str:
     h = hashlib.new(algo)
     with open(path, "rb") as f:
         while chunk := f.read(CHUNK):
@@ -62,8 +65,7 @@ def file_digest(path, algo="sha256"):
     return h.hexdigest()
 
 
-def mismatch(what, expected, actual_hex):
+def mismatch(what: str, expected: "Checksum", actual_hex: str) -> PipelineError:
     return PipelineError(
-        f"checksum mismatch for {what}: expected {expected}, got {expected.algo}:{actual_hex}; "
-        "nothing was written"
+        f"checksum mismatch for {what}: expected {expected}, got {expected.algo}:{actual_hex}; nothing was written"
     )

@@ -1,28 +1,31 @@
 """Reading members of tar and zip archives without extracting them, and
 refusing members that could escape a folder or hide unbounded data."""
+
 import logging
 import stat
 import tarfile
 import zipfile
 import zlib
-from pathlib import PurePosixPath
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 
-from stages.cli import PipelineError, Progress
-from stages.files import CHUNK, atomic_path, mismatch
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.files import CHUNK, Checksum, atomic_path, mismatch
+from imdb_embeddings.core.progress import Progress
 
 log = logging.getLogger("archives")
 # The largest member we ever need is glove.6B.300d.txt, about 1.04 GB.
 MAX_MEMBER_BYTES = 2 << 30
 
 
-def check_member_name(archive, name):
+def check_member_name(archive: str | Path, name: str) -> None:
     # Backslashes and drive letters count too: the archive may come from Windows.
     path = PurePosixPath(name.replace("\\", "/"))
     if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
         raise PipelineError(f"{archive}: unsafe member {name!r} (absolute path or '..')")
 
 
-def check_zip_member(archive, info):
+def check_zip_member(archive: str | Path, info: zipfile.ZipInfo) -> None:
     check_member_name(archive, info.filename)
     if stat.S_ISLNK(info.external_attr >> 16) or info.is_dir():
         raise PipelineError(f"{archive}: member {info.filename!r} is a link or folder, not a file")
@@ -30,7 +33,7 @@ def check_zip_member(archive, info):
         raise PipelineError(f"{archive}: member {info.filename!r} is {info.file_size} bytes, over the limit")
 
 
-def zip_member(zf, archive, member):
+def zip_member(zf: zipfile.ZipFile, archive: str | Path, member: str) -> zipfile.ZipInfo:
     """The checked ZipInfo of `member` in an open ZipFile, or an error that
     lists what the archive holds."""
     try:
@@ -42,7 +45,7 @@ def zip_member(zf, archive, member):
     return info
 
 
-def iter_tar_files(path, progress_every=5.0):
+def iter_tar_files(path: str | Path, progress_every: float = 5.0) -> Iterator[tuple[str, bytes]]:
     """Yield (name, bytes) for each regular file of a .tar.gz, streaming.
 
     A link, device or unsafe name anywhere in the archive is an error: the
@@ -65,7 +68,7 @@ def iter_tar_files(path, progress_every=5.0):
     progress.finish()
 
 
-def extract_zip_member(path, member, dest, expected):
+def extract_zip_member(path: str | Path, member: str, dest: str | Path, expected: Checksum) -> None:
     """Write one member of a zip to `dest`, verified against `expected`."""
     try:
         with zipfile.ZipFile(path) as zf:

@@ -8,6 +8,7 @@ PIPELINE_CONNECTIONS, default 4) when the server honours `Range`. Timeouts,
 connection resets and 5xx answers are retried with exponential backoff and
 jitter; 404 and 403 are not.
 """
+
 import http.client
 import json
 import logging
@@ -19,12 +20,17 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
 
-from stages import cache
-from stages.cli import PipelineError, Progress
-from stages.files import CHUNK
+from imdb_embeddings.acquire import cache
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.files import CHUNK
+from imdb_embeddings.core.progress import Progress
 
-log = logging.getLogger("download")
+log = logging.getLogger("transfer")
+T = TypeVar("T")
 TIMEOUT_S = float(os.environ.get("PIPELINE_TIMEOUT_S", 30))
 RETRIES = int(os.environ.get("PIPELINE_RETRIES", 5))
 BACKOFF_S = float(os.environ.get("PIPELINE_BACKOFF_S", 1.0))
@@ -35,7 +41,7 @@ RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 TRANSIENT = (TimeoutError, socket.timeout, ConnectionError, http.client.HTTPException, urllib.error.URLError)
 
 
-def connections():
+def connections() -> int:
     value = os.environ.get("PIPELINE_CONNECTIONS", "4")
     if not value.isdigit() or int(value) < 1:
         raise PipelineError(f"PIPELINE_CONNECTIONS={value}: expected a whole number of at least 1")
@@ -45,7 +51,7 @@ def connections():
 class HTTPFailure(PipelineError):
     """The server answered, and retrying will not change its answer."""
 
-    def __init__(self, url, status, reason):
+    def __init__(self, url: str, status: int, reason: str) -> None:
         super().__init__(f"{url}: HTTP {status} {reason}")
         self.status = status
 
@@ -54,11 +60,11 @@ class RangeIgnored(Exception):
     """The server sent the whole file to a ranged request."""
 
 
-def backoff(attempt):
+def backoff(attempt: int) -> float:
     return min(BACKOFF_S * 2 ** (attempt - 1), MAX_BACKOFF_S) * random.uniform(0.5, 1.5)
 
 
-def open_url(url, start=None, end=None):
+def open_url(url: str, start: int | None = None, end: int | None = None):
     headers = {"User-Agent": "imdb-embeddings", "Accept-Encoding": "identity"}
     if start is not None:
         headers["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
@@ -76,7 +82,7 @@ def open_url(url, start=None, end=None):
         raise
 
 
-def retrying(what, attempt_once):
+def retrying(what: str, attempt_once: Callable[[], T]):
     """Call `attempt_once()` until it returns, retrying transient failures.
     It returns (done, progressed); progress resets the retry budget."""
     failures = 0
@@ -93,8 +99,9 @@ def retrying(what, attempt_once):
             time.sleep(delay)
 
 
-def probe(url):
+def probe(url: str) -> tuple[int | None, bool]:
     """(size, honours_range) of `url`, from a one-byte ranged request."""
+
     def attempt():
         with open_url(url, 0, 1) as response:
             if response.status == 206:
@@ -102,11 +109,13 @@ def probe(url):
                 return (int(match.group(1)) if match else None), bool(match)
             length = response.headers.get("Content-Length")
             return (int(length) if length else None), False
+
     return retrying(url, attempt)
 
 
-def read_range(url, start, end):
+def read_range(url: str, start: int, end: int) -> bytes:
     """Bytes [start, end) of `url`, in memory: for small reads (zip headers)."""
+
     def attempt():
         with open_url(url, start, end) as response:
             if response.status != 206:
@@ -115,10 +124,13 @@ def read_range(url, start, end):
         if len(data) != end - start:
             raise ConnectionError(f"got {len(data)} of {end - start} bytes")
         return data
+
     return retrying(url, attempt)
 
 
-def _fetch_segment(url, part, start, end, progress, stop, ranged=True):
+def _fetch_segment(
+    url: str, part: Path, start: int, end: int, progress: Progress, stop: threading.Event, ranged: bool = True
+):
     """Append bytes to `part` until it holds [start, end) of `url`."""
     want = end - start
 
@@ -151,10 +163,11 @@ def _fetch_segment(url, part, start, end, progress, stop, ranged=True):
             error = ConnectionError(f"connection closed after {have + got} of {want} bytes")
             error.progressed = got > 0
             raise error
+
     retrying(url, attempt)
 
 
-def plan_segments(folder, url, start, end, ranged):
+def plan_segments(folder: Path, url: str, start: int, end: int, ranged: bool):
     """Segment boundaries, saved so that a resumed transfer reuses them even
     if PIPELINE_CONNECTIONS changed in between."""
     plan_file = folder / "plan.json"
@@ -171,7 +184,9 @@ def plan_segments(folder, url, start, end, ranged):
     return segments
 
 
-def fetch_range(url, start, end, ranged=True, label=None):
+def fetch_range(
+    url: str, start: int, end: int, ranged: bool = True, label: str | None = None
+) -> tuple[Path, list[Path]]:
     """Fetch bytes [start, end) of `url` into the download cache, resuming
     whatever an earlier attempt left. Returns the part files, in order.
     With `ranged=False` the server ignores Range: one plain GET of [0, end)."""
@@ -186,7 +201,7 @@ def fetch_range(url, start, end, ranged=True, label=None):
     stop = threading.Event()
     errors = []
 
-    def worker(part, s, e):
+    def worker(part: Path, s: int, e: int):
         try:
             _fetch_segment(url, part, s, e, progress, stop, ranged)
         except BaseException as exc:  # handed to the main thread below
@@ -195,8 +210,7 @@ def fetch_range(url, start, end, ranged=True, label=None):
 
     # Daemon threads, joined in short waits: Ctrl-C reaches the main thread at
     # once, and a worker stuck in a slow read cannot hold the process open.
-    threads = [threading.Thread(target=worker, args=(part, s, e), daemon=True)
-               for part, (s, e) in zip(parts, segments)]
+    threads = [threading.Thread(target=worker, args=(part, s, e), daemon=True) for part, (s, e) in zip(parts, segments)]
     try:
         for thread in threads:
             thread.start()
@@ -213,7 +227,7 @@ def fetch_range(url, start, end, ranged=True, label=None):
     return folder, parts
 
 
-def read_parts(parts):
+def read_parts(parts: list[Path]) -> Iterator[bytes]:
     """The part files' bytes in order, chunk by chunk."""
     for part in parts:
         with open(part, "rb") as f:
@@ -221,7 +235,7 @@ def read_parts(parts):
                 yield chunk
 
 
-def fetch_url(url, label=None):
+def fetch_url(url: str, label: str | None = None) -> tuple[Path, list[Path]]:
     """The whole of `url` in the download cache: (folder, parts)."""
     size, ranged = probe(url)
     if size is None:

@@ -14,16 +14,19 @@ In every case `batch_size` is the global batch: each of N replicas takes
 `batch_size / N` samples of every step, and the gradients are summed across
 them, so a run's learning dynamics do not depend on how many devices it has.
 """
+
 import json
+import logging
 import os
+from typing import Any
 
 import numpy as np
 
-from stages.cli import PipelineError
-from stages.params import DISTRIBUTE
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.params import DISTRIBUTE
 
 
-def cluster_spec():
+def cluster_spec() -> dict[str, Any] | None:
     """TF_CONFIG, parsed and checked, or None when it is not set."""
     raw = os.environ.get("TF_CONFIG")
     if not raw:
@@ -36,14 +39,19 @@ def cluster_spec():
         raise PipelineError(
             "TF_CONFIG is not a cluster description: expected JSON like "
             '{"cluster": {"worker": ["host1:port", "host2:port"]}, "task": {"type": "worker", "index": 0}}'
-            f" ({type(exc).__name__}: {exc})") from exc
+            f" ({type(exc).__name__}: {exc})"
+        ) from exc
     if task_type not in ("chief", "worker") or not 0 <= index < len(config["cluster"].get(task_type, [])):
         raise PipelineError(f"TF_CONFIG: task {task_type} {index} is not in the cluster {config['cluster']}")
-    return {"workers": len(workers), "type": task_type, "index": index,
-            "has_chief": bool(config["cluster"].get("chief"))}
+    return {
+        "workers": len(workers),
+        "type": task_type,
+        "index": index,
+        "has_chief": bool(config["cluster"].get("chief")),
+    }
 
 
-def is_chief():
+def is_chief() -> bool:
     """Whether this process writes the outputs: always, unless it is a
     multi-worker process other than the chief (or worker 0 if no chief)."""
     spec = cluster_spec()
@@ -52,7 +60,7 @@ def is_chief():
     return spec["type"] == "chief" or (not spec["has_chief"] and spec["index"] == 0)
 
 
-def strategy(kind, cpu_devices=1):
+def strategy(kind: str, cpu_devices: int = 1) -> Any:
     """The strategy for `kind`. Call before TensorFlow runs any op: logical
     devices and collective ops are set up when its runtime starts."""
     import tensorflow as tf
@@ -62,26 +70,38 @@ def strategy(kind, cpu_devices=1):
     if kind == "mirrored":
         if not tf.config.list_physical_devices("GPU") and cpu_devices > 1:
             cpu = tf.config.list_physical_devices("CPU")[0]
-            tf.config.set_logical_device_configuration(
-                cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_devices)
+            tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * cpu_devices)
             return tf.distribute.MirroredStrategy([f"/cpu:{i}" for i in range(cpu_devices)])
         return tf.distribute.MirroredStrategy()
     if kind == "multi_worker":
         if cluster_spec() is None:
             raise PipelineError(
                 "train.distribute is multi_worker, but TF_CONFIG is not set: start one process per "
-                "worker, each with TF_CONFIG naming the cluster and its own task index")
+                "worker, each with TF_CONFIG naming the cluster and its own task index"
+            )
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise PipelineError(f"train.distribute is {kind!r}; expected one of {', '.join(DISTRIBUTE)}")
 
 
-def fit_multi_worker(strategy, model, x, y, validation, epochs, batch_size, validation_batch_size,
-                     seed, log):
+def fit_multi_worker(
+    strategy: Any,
+    model: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    validation: tuple[np.ndarray, np.ndarray],
+    epochs: int,
+    batch_size: int,
+    validation_batch_size: int,
+    seed: int,
+    log: logging.Logger,
+    callbacks: list[Any] = (),
+) -> dict[str, list[float]]:
     """model.fit's work for MultiWorkerMirroredStrategy, whose input handling
     Keras 3 does not support (keras-team/keras#20585): the same shuffled
     global batches, one gradient step per batch from the gradients summed
     over every replica, and a history with fit's keys. Every worker runs
-    the same steps: the data is sharded per batch, not per file."""
+    the same steps: the data is sharded per batch, not per file. `callbacks`
+    get `on_epoch_end` and `on_train_end` as under fit (DVCLive's logger)."""
     import tensorflow as tf
     from keras import losses
 
@@ -89,7 +109,7 @@ def fit_multi_worker(strategy, model, x, y, validation, epochs, batch_size, vali
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     options.deterministic = True
 
-    def batches(inputs, labels, size, shuffle):
+    def batches(inputs: np.ndarray, labels: np.ndarray, size: int, shuffle: bool):
         data = tf.data.Dataset.from_tensor_slices((inputs, labels.astype("float32")))
         if shuffle:  # the same seed on every worker: the same order everywhere
             data = data.shuffle(len(inputs), seed=seed, reshuffle_each_iteration=True)
@@ -99,13 +119,13 @@ def fit_multi_worker(strategy, model, x, y, validation, epochs, batch_size, vali
     val_data = batches(*validation, validation_batch_size, shuffle=False)
     SUM = tf.distribute.ReduceOp.SUM
 
-    def sums(labels, predicted):
+    def sums(labels: Any, predicted: Any):
         per_sample = losses.binary_crossentropy(labels[:, None], predicted)
         correct = tf.cast(tf.equal(tf.cast(predicted[:, 0] > 0.5, tf.float32), labels), tf.float32)
         count = tf.cast(tf.shape(labels)[0], tf.float32)
         return tf.reduce_sum(per_sample), tf.reduce_sum(correct), count
 
-    def train_replica(inputs, labels):
+    def train_replica(inputs: Any, labels: Any):
         replica = tf.distribute.get_replica_context()
         with tf.GradientTape() as tape:
             predicted = model(inputs, training=True)
@@ -118,16 +138,17 @@ def fit_multi_worker(strategy, model, x, y, validation, epochs, batch_size, vali
         return loss_sum, correct, count
 
     @tf.function
-    def train_step(batch):
+    def train_step(batch: Any):
         return [strategy.reduce(SUM, v, axis=None) for v in strategy.run(train_replica, args=batch)]
 
     @tf.function
-    def test_step(batch):
-        def replica(inputs, labels):
+    def test_step(batch: Any):
+        def replica(inputs: Any, labels: Any):
             return sums(labels, model(inputs, training=False))
+
         return [strategy.reduce(SUM, v, axis=None) for v in strategy.run(replica, args=batch)]
 
-    def run_epoch(step, data):
+    def run_epoch(step: Any, data: Any):
         totals = np.zeros(3)
         for batch in data:
             totals += [float(v) for v in step(batch)]
@@ -138,9 +159,21 @@ def fit_multi_worker(strategy, model, x, y, validation, epochs, batch_size, vali
     for epoch in range(1, epochs + 1):
         loss, accuracy = run_epoch(train_step, train_data)
         val_loss, val_accuracy = run_epoch(test_step, val_data)
-        for key, value in zip(("loss", "accuracy", "val_loss", "val_accuracy"),
-                              (loss, accuracy, val_loss, val_accuracy)):
+        for key, value in zip(
+            ("loss", "accuracy", "val_loss", "val_accuracy"), (loss, accuracy, val_loss, val_accuracy)
+        ):
             history[key].append(value)
-        log.info("epoch %d/%d: accuracy %.4f, loss %.4f, val_accuracy %.4f, val_loss %.4f",
-                 epoch, epochs, accuracy, loss, val_accuracy, val_loss)
+        log.info(
+            "epoch %d/%d: accuracy %.4f, loss %.4f, val_accuracy %.4f, val_loss %.4f",
+            epoch,
+            epochs,
+            accuracy,
+            loss,
+            val_accuracy,
+            val_loss,
+        )
+        for callback in callbacks:
+            callback.on_epoch_end(epoch - 1, {key: values[-1] for key, values in history.items()})
+    for callback in callbacks:
+        callback.on_train_end()
     return history

@@ -1,7 +1,9 @@
 """The reference models, in the Keras-examples style: an Embedding (learned,
 or GloVe and frozen), Flatten, an optional hidden Dense layer, and a sigmoid
 output."""
+
 import keras
+import numpy as np
 from keras import layers
 
 # Batches run per call into the compiled graph: for models this small the
@@ -12,8 +14,16 @@ from keras import layers
 STEPS_PER_EXECUTION = 32
 
 
-def build_model(max_words, maxlen, embedding_dim, hidden_units, optimizer,
-                embedding_weights=None, trainable=True, steps_per_execution=STEPS_PER_EXECUTION):
+def build_model(
+    max_words: int,
+    maxlen: int,
+    embedding_dim: int,
+    hidden_units: int,
+    optimizer: str,
+    embedding_weights: np.ndarray | None = None,
+    trainable: bool = True,
+    steps_per_execution: int = STEPS_PER_EXECUTION,
+) -> keras.Model:
     embedding = layers.Embedding(max_words, embedding_dim, trainable=trainable, name="embedding")
     inputs = keras.Input(shape=(maxlen,), dtype="int32", name="word_indices")
     x = layers.Flatten()(embedding(inputs))
@@ -23,6 +33,7 @@ def build_model(max_words, maxlen, embedding_dim, hidden_units, optimizer,
     model = keras.Model(inputs, outputs)
     if embedding_weights is not None:
         embedding.set_weights([embedding_weights])
-    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"],
-                  steps_per_execution=steps_per_execution)
+    model.compile(
+        optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"], steps_per_execution=steps_per_execution
+    )
     return model

@@ -1,0 +1,2 @@
+"""What every stage uses: errors and the stage entry point, atomic files and
+checksums, progress reporting, and params.yaml."""

@@ -1,0 +1,173 @@
+"""Reading and checking `params.yaml` before any stage does any work.
+
+Every stage that reads params validates the whole file, so a typo fails the
+first stage that runs, with a message naming the key, instead of a KeyError
+deep in training. A stage then sees only the keys it declares
+(`load(keys=...)`): the same list `dvc.yaml` gives as the stage's `params`,
+and tests/test_dependencies.py holds the two equal, so a stage cannot read a
+key whose change would not rerun it.
+"""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.files import Checksum
+
+GLOVE_DIMS = (50, 100, 200, 300)
+# One group of experiments per embedding source, each its own `foreach` in
+# dvc.yaml: DVC cannot give the items of one group different deps, and only
+# the GloVe experiments depend on the GloVe matrix.
+EMBEDDINGS = ("learned", "glove")
+OPTIMIZERS = ("rmsprop", "adam", "sgd")
+DISTRIBUTE = ("none", "mirrored", "multi_worker")
+# Experiment names become file names (data/models/<name>.npz, metrics/<name>.json).
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+# Keys of `train` that an experiment may override for itself.
+TRAIN_KEYS = {"seed": int, "epochs": int, "batch_size": int, "optimizer": str, "distribute": str, "cpu_devices": int}
+EXPERIMENT_KEYS = {
+    "embedding_dim": int,
+    "trainable": bool,
+    "maxlen": int,
+    "hidden_units": int,
+    "train_samples": int,
+    "validation_samples": int,
+    **TRAIN_KEYS,
+}
+REQUIRED_EXPERIMENT_KEYS = {"maxlen", "hidden_units", "train_samples", "validation_samples"}
+SCHEMA = {
+    "imdb": {"url": str, "sha256": str, "mirrors": list},
+    "glove": {"url": str, "sha256": str, "dim": int, "members": dict, "mirrors": list},
+    "tokenize": {"max_words": int},
+    "train": TRAIN_KEYS,
+    "experiments": {group: dict for group in EMBEDDINGS},
+}
+# Zero is meaningful for these (no hidden layer); everything else is a size.
+NON_NEGATIVE = {"hidden_units"}
+
+Params = dict[str, Any]
+
+
+def load(path: str | Path = "params.yaml", keys: tuple[str, ...] | list[str] | None = None) -> Params:
+    """The validated params; with `keys` (dotted paths such as
+    ``tokenize.max_words``), only those keys, nested as in the file."""
+    path = Path(path)
+    try:
+        params = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PipelineError(f"cannot read {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise PipelineError(f"{path} is not valid YAML: {exc}") from exc
+    validate(params, path)
+    return params if keys is None else select(params, keys)
+
+
+def select(params: Params, keys: tuple[str, ...] | list[str]) -> Params:
+    """Only the dotted `keys` of `params`, nested as they are there."""
+    chosen: Params = {}
+    for key in keys:
+        source, target = params, chosen
+        *parents, last = key.split(".")
+        for depth, part in enumerate(parents + [last]):
+            if not isinstance(source, dict) or part not in source:
+                where = ".".join(key.split(".")[:depth]) or "the file"
+                held = ", ".join(map(str, source)) if isinstance(source, dict) else "no keys"
+                raise PipelineError(f"params.yaml has no {key} ({where} has: {held or 'nothing'})")
+            if part != last or depth < len(parents):
+                source = source[part]
+                target = target.setdefault(part, {})
+        target[last] = source[last]
+    return chosen
+
+
+def validate(params: Any, path: str | Path = "params.yaml") -> None:
+    _check_section(params, SCHEMA, "", path)
+    glove = params["glove"]
+    for dim in GLOVE_DIMS:
+        if dim not in glove["members"]:
+            raise PipelineError(f"{path}: glove.members.{dim} is missing (the checksum of glove.6B.{dim}d.txt)")
+    for key, spec in glove["members"].items():
+        if key not in GLOVE_DIMS:
+            raise PipelineError(f"{path}: glove.members.{key}: glove.6B has no {key}-d member")
+        Checksum(spec, f"{path}: glove.members.{key}")
+    if glove["dim"] not in GLOVE_DIMS:
+        raise PipelineError(
+            f"{path}: glove.dim is {glove['dim']}, but glove.6B only has dims {', '.join(map(str, GLOVE_DIMS))}"
+        )
+    Checksum(params["imdb"]["sha256"], f"{path}: imdb.sha256")
+    for section in ("imdb", "glove"):
+        for base in params[section]["mirrors"]:
+            if not isinstance(base, str) or not base.startswith(("http://", "https://")):
+                raise PipelineError(f"{path}: {section}.mirrors: {base!r} is not an http(s):// base URL")
+    Checksum(glove["sha256"], f"{path}: glove.sha256")
+    seen: dict[str, str] = {}
+    for group in EMBEDDINGS:
+        for name in params["experiments"][group]:
+            if not isinstance(name, str) or not NAME.match(name):
+                raise PipelineError(
+                    f"{path}: experiments.{group}: {name!r} is not a valid experiment name "
+                    "(letters, digits, '_' and '-')"
+                )
+            if name in seen:
+                raise PipelineError(
+                    f"{path}: experiment {name} is in both experiments.{seen[name]} "
+                    f"and experiments.{group}; names must be unique"
+                )
+            seen[name] = group
+            experiment(params, group, name, path)
+    if not seen:
+        raise PipelineError(f"{path}: experiments has no experiment; name at least one")
+
+
+def experiment(params: Params, group: str, name: str, path: str | Path = "params.yaml") -> Params:
+    """The settings of one experiment: its own keys over the `train` defaults,
+    with `embedding` set to its group."""
+    where = f"experiments.{group}.{name}"
+    if group not in EMBEDDINGS:
+        raise PipelineError(f"{path}: no experiment group {group!r}; expected one of {', '.join(EMBEDDINGS)}")
+    spec = params["experiments"][group].get(name)
+    if spec is None and name not in params["experiments"][group]:
+        known = ", ".join(params["experiments"][group]) or "none"
+        raise PipelineError(f"{path}: no experiment {where} (experiments.{group} has: {known})")
+    if not isinstance(spec, dict):
+        raise PipelineError(f"{path}: {where} must be a mapping of settings")
+    _check_section(spec, EXPERIMENT_KEYS, where + ".", path, required=REQUIRED_EXPERIMENT_KEYS)
+    if group == "learned" and "embedding_dim" not in spec:
+        raise PipelineError(f"{path}: {where}.embedding_dim is missing (needed for learned embeddings)")
+    if group == "glove" and "embedding_dim" in spec:
+        raise PipelineError(f"{path}: {where}.embedding_dim is set, but a glove experiment uses glove.dim")
+    merged = {**params["train"], "trainable": group == "learned", **spec, "embedding": group}
+    if merged["optimizer"] not in OPTIMIZERS:
+        raise PipelineError(f"{path}: {where}.optimizer is {merged['optimizer']!r}; expected one of {OPTIMIZERS}")
+    if merged["distribute"] not in DISTRIBUTE:
+        raise PipelineError(f"{path}: {where}.distribute is {merged['distribute']!r}; expected one of {DISTRIBUTE}")
+    return merged
+
+
+def _check_section(section: Any, schema: dict, prefix: str, path: str | Path, required: set[str] | None = None) -> None:
+    if not isinstance(section, dict):
+        raise PipelineError(f"{path}: {prefix.rstrip('.') or 'the file'} must be a mapping")
+    for key in section:
+        if key not in schema:
+            known = ", ".join(prefix + k for k in schema)
+            raise PipelineError(f"{path}: unknown key {prefix}{key} (known keys: {known})")
+    for key in schema if required is None else required:
+        if key not in section:
+            raise PipelineError(f"{path}: {prefix}{key} is missing")
+    for key, value in section.items():
+        kind = schema[key]
+        if isinstance(kind, dict):
+            _check_section(value, kind, f"{prefix}{key}.", path)
+            continue
+        if kind is dict and value is None:
+            raise PipelineError(f"{path}: {prefix}{key} is empty; write {{}} for no entries")
+        # bool is an int in Python; a size of `true` is still a mistake.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise PipelineError(f"{path}: {prefix}{key} is {value!r}; expected {kind.__name__}")
+        if kind is int and key != "seed":
+            if value < 0 or (value == 0 and key not in NON_NEGATIVE):
+                raise PipelineError(f"{path}: {prefix}{key} is {value}; expected a positive number")

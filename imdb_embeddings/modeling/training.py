@@ -1,0 +1,180 @@
+"""Training one experiment: the seeded split of the training reviews, the
+model fitted on one device or under a `tf.distribute` strategy, and its
+per-epoch history logged by DVCLive (the Keras callback, or the same
+callback driven by the multi-worker loop).
+
+Only the train stage imports this module (it imports TensorFlow, ~3 s).
+"""
+
+import contextlib
+import logging
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from imdb_embeddings.core.errors import PipelineError
+
+log = logging.getLogger("training")
+# Validation only predicts, so its batch size changes no weight: a large one
+# makes the 10,000-review validation of reference 2 cheap at every epoch.
+VALIDATION_BATCH_SIZE = 1024
+
+
+def split_indices(n: int, experiment: dict[str, Any], where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Disjoint (train, validation) row indices from a seeded permutation of
+    the `n` training reviews (reference 1: 20,000 + 5,000, i.e. a 20%
+    validation split; reference 2: 200 + 10,000)."""
+    wanted = experiment["train_samples"] + experiment["validation_samples"]
+    if wanted > n:
+        raise PipelineError(
+            f"params.yaml: {where}.train_samples + validation_samples = {wanted}, "
+            f"but there are only {n} training reviews"
+        )
+    order = np.random.default_rng(experiment["seed"]).permutation(n)
+    cut = experiment["train_samples"]
+    return order[:cut], order[cut:wanted]
+
+
+# What TensorFlow's pip build prints on every start on a machine without an
+# NVIDIA GPU (it probes for one, and logs the miss, some of it as ERROR, some
+# before its log level applies), and oneDNN's notice: nothing is wrong.
+HARMLESS_START_UP = re.compile(
+    r"All log messages before absl::InitializeLog|oneDNN custom operations are on"
+    r"|Could not find cuda drivers|failed call to cuInit|Unable to register cu(?:DNN|FFT|BLAS) factory"
+    r"|computation placer already registered|TF-TRT Warning|This TensorFlow binary is optimized"
+)
+
+
+def import_tensorflow() -> Any:
+    """`import tensorflow`, and its device discovery, without the start-up
+    lines above; every other line it prints is passed on. A
+    TF_CPP_MIN_LOG_LEVEL set by the user wins (default 2: no INFO or WARNING)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    with filtered_stderr(HARMLESS_START_UP):
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+    return tf
+
+
+@contextlib.contextmanager
+def filtered_stderr(drop: re.Pattern) -> Iterator[None]:
+    """Route file descriptor 2 (C++ logs too) to a temporary file for the
+    block, then write out every line that `drop` does not match."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            for line in capture.read().decode("utf-8", "replace").splitlines(keepends=True):
+                if not drop.search(line):
+                    sys.stderr.write(line)
+            sys.stderr.flush()
+
+
+def train(
+    experiment: dict[str, Any],
+    name: str,
+    max_words: int,
+    data: dict[str, np.ndarray],
+    embedding_weights: np.ndarray | None,
+    live_dir: str | Path,
+) -> tuple[Any, dict[str, list[float]]]:
+    """Fit the experiment's model on data["x_train"], data["y_train"] with
+    data["x_val"], data["y_val"] for validation; returns (model, history).
+    Only the writing process (see distribute.is_chief) logs to `live_dir`."""
+    tf = import_tensorflow()
+    import keras
+
+    from imdb_embeddings.modeling import distribute
+    from imdb_embeddings.modeling.model import STEPS_PER_EXECUTION, build_model
+
+    # The strategy first: it sets up devices before TensorFlow's runtime starts.
+    kind = experiment["distribute"]
+    strategy = distribute.strategy(kind, experiment["cpu_devices"])
+    replicas = strategy.num_replicas_in_sync
+    if experiment["batch_size"] % replicas:
+        raise PipelineError(
+            f"params.yaml: batch_size {experiment['batch_size']} (the global batch) does not split "
+            f"evenly over the {replicas} replicas of train.distribute {kind}"
+        )
+    keras.utils.set_random_seed(experiment["seed"])
+    tf.config.experimental.enable_op_determinism()
+    with strategy.scope():
+        model = build_model(
+            max_words=max_words,
+            maxlen=experiment["maxlen"],
+            embedding_dim=(
+                embedding_weights.shape[1] if embedding_weights is not None else experiment["embedding_dim"]
+            ),
+            hidden_units=experiment["hidden_units"],
+            optimizer=experiment["optimizer"],
+            embedding_weights=embedding_weights,
+            trainable=experiment["trainable"],
+            steps_per_execution=STEPS_PER_EXECUTION if kind == "none" else 1,
+        )
+    log.info(
+        "%s: %d training and %d validation reviews, maxlen %d, %s embedding%s, "
+        "%d replica(s) (distribute: %s), global batch %d",
+        name,
+        len(data["x_train"]),
+        len(data["x_val"]),
+        experiment["maxlen"],
+        experiment["embedding"],
+        "" if experiment["trainable"] else " (frozen)",
+        replicas,
+        kind,
+        experiment["batch_size"],
+    )
+    callbacks = [live_callback(live_dir)] if distribute.is_chief() else []
+    validation = (data["x_val"], data["y_val"])
+    if kind == "multi_worker":
+        history = distribute.fit_multi_worker(
+            strategy,
+            model,
+            data["x_train"],
+            data["y_train"],
+            validation,
+            experiment["epochs"],
+            experiment["batch_size"],
+            VALIDATION_BATCH_SIZE,
+            experiment["seed"],
+            log,
+            callbacks,
+        )
+    else:
+        history = model.fit(
+            data["x_train"],
+            data["y_train"],
+            epochs=experiment["epochs"],
+            batch_size=experiment["batch_size"],
+            validation_data=validation,
+            validation_batch_size=VALIDATION_BATCH_SIZE,
+            callbacks=callbacks,
+            verbose=2,
+        ).history
+    return model, history
+
+
+def live_callback(live_dir: str | Path) -> Any:
+    """DVCLive's Keras callback: per-epoch metrics as plots
+    (`<live_dir>/plots/metrics/{train,eval}/{accuracy,loss}.tsv`) and the
+    last epoch's in `<live_dir>/metrics.json`. No dvc.yaml of its own (ours
+    declares them), no report, no experiment of its own (`dvc exp run` makes it)."""
+    from dvclive import Live
+    from dvclive.keras import DVCLiveCallback
+
+    live = Live(dir=str(live_dir), dvcyaml=None, save_dvc_exp=False, report=None)
+    return DVCLiveCallback(live=live)

@@ -1,0 +1,1 @@
+"""Text to sequences: the tokenizer, padding, and the ragged sequence files."""

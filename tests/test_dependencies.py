@@ -1,0 +1,169 @@
+"""dvc.yaml against the code: each stage's deps cover every project file its
+module imports (walked through the import graph), its params are exactly the
+keys the module reads, no stage module imports another, and only training
+imports TensorFlow. A file added to the package and imported by a stage must
+be covered, or this fails."""
+
+import ast
+import shlex
+from pathlib import Path
+
+import pytest
+
+from tests.project import ROOT, copy_project
+
+STAGE_PACKAGE = "stages"
+HEAVY = {"tensorflow", "keras", "dvclive"}
+
+
+def module_path(root: Path, name: str) -> Path | None:
+    """The project file of module `name`, or None if it is not ours."""
+    base = root.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_names(path: Path, module: str) -> set[str]:
+    """Every module name `path` imports, anywhere in it (functions too),
+    with `from X import y` giving X and X.y."""
+    names = set()
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{parent}.{base}".strip(".")
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def import_closure(root: Path, module: str) -> tuple[set[Path], set[str]]:
+    """(project files `module` runs, including package __init__ files;
+    every module name imported along the way)."""
+    files, seen, todo, imported = set(), set(), [module], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):  # importing a.b.c runs a and a.b first
+            path = module_path(root, ".".join(parts[:i]))
+            if path is None:
+                break
+            if path not in files:
+                files.add(path)
+                for child in imported_names(path, ".".join(parts[:i])):
+                    imported.add(child)
+                    todo.append(child)
+    return files, imported
+
+
+def stages(project: Path) -> list:
+    from dvc.repo import Repo
+
+    with Repo(str(project)) as repo:
+        return list(repo.index.stages)
+
+
+def stage_module(stage) -> tuple[str, list[str]]:
+    argv = shlex.split(stage.cmd if isinstance(stage.cmd, str) else stage.cmd[0])
+    assert argv[:2] == ["python", "-m"] and argv[2].startswith(f"{STAGE_PACKAGE}."), (
+        f"{stage.name}: run stages as `python -m {STAGE_PACKAGE}.<name>`, not {stage.cmd!r}"
+    )
+    return argv[2], argv[3:]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return copy_project(tmp_path_factory.mktemp("deps") / "project")
+
+
+@pytest.fixture(scope="module")
+def pipeline(project):
+    return [(stage, *stage_module(stage)) for stage in stages(project)]
+
+
+def test_deps_cover_every_file_a_stage_runs(project, pipeline):
+    missing = {}
+    for stage, module, _ in pipeline:
+        deps = [Path(project, dep.def_path) for dep in stage.deps if not hasattr(dep, "params")]
+        files, _ = import_closure(project, module)
+        uncovered = [
+            str(f.relative_to(project)) for f in files if not any(f == dep or dep in f.parents for dep in deps)
+        ]
+        if uncovered:
+            missing[stage.name] = sorted(uncovered)
+    assert not missing, f"files a stage runs but does not list in its deps: {missing}"
+
+
+def test_no_stage_module_imports_another(project, pipeline):
+    stage_files = {module_path(project, module) for _, module, _ in pipeline}
+    for stage, module, _ in pipeline:
+        files, _ = import_closure(project, module)
+        others = sorted(str(f.relative_to(project)) for f in (files & stage_files) - {module_path(project, module)})
+        assert not others, f"{stage.name}: {module} imports the stage module(s) {others}"
+
+
+def test_params_are_exactly_what_the_stage_reads(project, pipeline):
+    for stage, module, args in pipeline:
+        declared = {key for dep in stage.deps if hasattr(dep, "params") for key in dep.params}
+        source = module_path(project, module).read_text()
+        namespace: dict = {}
+        tree = ast.parse(source)
+        for node in tree.body:  # the module's PARAMS constant, without running the module
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PARAMS" for t in node.targets):
+                namespace["PARAMS"] = ast.literal_eval(node.value)
+        reads = {key.format(*args) for key in namespace.get("PARAMS", ())}
+        assert declared == reads, (
+            f"{stage.name}: dvc.yaml declares params {sorted(declared)}, {module}.PARAMS reads {sorted(reads)}"
+        )
+        loads = [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and getattr(node.func, "attr", "") == "load"
+            and getattr(node.func.value, "id", "") == "params"
+        ]
+        assert all(any(k.arg == "keys" for k in call.keywords) for call in loads), (
+            f"{module}: params.load() without keys=PARAMS sees keys dvc.yaml does not declare"
+        )
+        assert loads or not reads, f"{module}: declares PARAMS but never loads them"
+
+
+def test_the_package_reads_no_params_itself(project):
+    for path in (project / "imdb_embeddings").rglob("*.py"):
+        assert "params.load(" not in path.read_text(), f"{path}: only stage modules load params (declared in dvc.yaml)"
+
+
+def test_only_training_imports_tensorflow(project, pipeline):
+    for stage, module, _ in pipeline:
+        _, imported = import_closure(project, module)
+        heavy = {name.split(".")[0] for name in imported} & HEAVY
+        if module == f"{STAGE_PACKAGE}.train":
+            assert heavy >= {"tensorflow", "keras"}
+        else:
+            assert not heavy, f"{stage.name} imports {sorted(heavy)} (~3 s a process)"
+
+
+def test_the_walk_finds_what_a_stage_imports():
+    """The import walk itself: a stage's own module, the package __init__ files
+    on the way, modules imported inside functions."""
+    files, imported = import_closure(ROOT, "stages.train")
+    names = {str(f.relative_to(ROOT)) for f in files}
+    assert {
+        "stages/__init__.py",
+        "stages/train.py",
+        "imdb_embeddings/__init__.py",
+        "imdb_embeddings/modeling/__init__.py",
+        "imdb_embeddings/modeling/model.py",
+        "imdb_embeddings/text/padding.py",
+        "imdb_embeddings/core/errors.py",
+    } <= names
+    assert "tensorflow" in {n.split(".")[0] for n in imported}
