@@ -16,7 +16,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from imdb_embeddings.acquire import transfer as download
+from imdb_embeddings.acquire import transfer
 from imdb_embeddings.acquire.glove_member import get_member
 from imdb_embeddings.acquire.sources import fetch
 from imdb_embeddings.core.files import Checksum
@@ -51,7 +51,7 @@ def main():
     parser.add_argument("--rate-mb", type=float, default=2.0, help="MB/s allowed per connection")
     parser.add_argument("--size-mb", type=int, default=16, help="size of the file for the connection test")
     args = parser.parse_args()
-    download.MIN_SEGMENT_BYTES = 1 << 20
+    transfer.MIN_SEGMENT_BYTES = 1 << 20
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         www = tmp / "www"

@@ -1,6 +1,5 @@
 import hashlib
 import zipfile
-from pathlib import Path
 
 import pytest
 import yaml
@@ -8,8 +7,9 @@ import yaml
 from imdb_embeddings.acquire.glove_member import get_member
 from imdb_embeddings.core.errors import PipelineError
 from tests import fixtures
+from tests.project import committed_params
 
-PARAMS = yaml.safe_load((Path(__file__).parent.parent / "params.yaml").read_text())
+PARAMS = yaml.safe_load(committed_params())
 
 
 def glove_params(digests, dim, url="http://no-such-host.invalid/glove.6B.zip", zip_sha256=None):
@@ -80,3 +80,17 @@ def test_from_http_server(http_server, tmp_path, digests):
     get_member(params, out, mirror=None)
     assert out.read_text() == fixtures.glove_text(100)
     assert sorted(p.name for p in out.parent.iterdir()) == ["glove.txt"]  # no zip left behind
+
+
+def test_mirror_with_another_dim_says_which_and_how(tmp_path, digests):
+    """The shared mirror holds only 50-d: asking for 100-d names what it has
+    and the exact command that uses it."""
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    fixtures.write_glove_zip(mirror / "glove.6B.50d.zip", dims=(50,))
+    with pytest.raises(PipelineError) as err:
+        get_member(glove_params(digests, 100), tmp_path / "out.txt", mirror)
+    message = str(err.value)
+    assert "has no glove.6B.100d.txt or glove.6B.100d.zip or glove.6B.zip" in message
+    assert "It has glove.6B dim 50: run `dvc exp run -S glove.dim=50`" in message
+    assert not (tmp_path / "out.txt").exists()

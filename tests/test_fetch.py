@@ -2,7 +2,7 @@ import hashlib
 
 import pytest
 
-from imdb_embeddings.acquire import sources as fetch
+from imdb_embeddings.acquire import sources
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import Checksum
 
@@ -15,7 +15,7 @@ def digest(data):
 
 def test_download_from_http_server(http_server, in_tmp):
     (http_server.root / "a.tar.gz").write_bytes(DATA)
-    fetch.fetch(f"{http_server.url}/a.tar.gz", "out/a.tar.gz", digest(DATA))
+    sources.fetch(f"{http_server.url}/a.tar.gz", "out/a.tar.gz", digest(DATA))
     assert (in_tmp / "out/a.tar.gz").read_bytes() == DATA
     assert http_server.bytes_sent == len(DATA) + 1  # the file, and one byte to probe Range
 
@@ -24,7 +24,7 @@ def test_checksum_mismatch_names_both_digests_and_leaves_nothing(http_server, in
     (http_server.root / "a.tar.gz").write_bytes(DATA)
     wrong = digest(b"something else")
     with pytest.raises(PipelineError) as err:
-        fetch.fetch(f"{http_server.url}/a.tar.gz", "out/a.tar.gz", wrong)
+        sources.fetch(f"{http_server.url}/a.tar.gz", "out/a.tar.gz", wrong)
     message = str(err.value)
     assert f"{http_server.url}/a.tar.gz" in message
     assert wrong.digest in message and hashlib.sha256(DATA).hexdigest() in message
@@ -34,7 +34,7 @@ def test_checksum_mismatch_names_both_digests_and_leaves_nothing(http_server, in
 
 def test_http_404_names_url_and_suggests_a_mirror(http_server, in_tmp):
     with pytest.raises(PipelineError, match=r"(?s)/missing.tar.gz: HTTP 404.*PIPELINE_MIRROR"):
-        fetch.fetch(f"{http_server.url}/missing.tar.gz", "out/a", digest(DATA))
+        sources.fetch(f"{http_server.url}/missing.tar.gz", "out/a", digest(DATA))
     assert len(http_server.requests) == 1  # a 404 is final: no retries
 
 
@@ -43,7 +43,7 @@ def test_earlier_output_survives_a_failed_download(http_server, in_tmp):
     (in_tmp / "out/a.tar.gz").write_bytes(b"earlier result")
     (http_server.root / "a.tar.gz").write_bytes(DATA)
     with pytest.raises(PipelineError):
-        fetch.fetch(f"{http_server.url}/a.tar.gz", "out/a.tar.gz", digest(b"other"))
+        sources.fetch(f"{http_server.url}/a.tar.gz", "out/a.tar.gz", digest(b"other"))
     assert (in_tmp / "out/a.tar.gz").read_bytes() == b"earlier result"
 
 
@@ -62,7 +62,7 @@ URL = "http://no-such-host.invalid/data/a.tar.gz"
 def test_mirror_file_matching_params_checksum(mirror, in_tmp, caplog):
     (mirror / "a.tar.gz").write_bytes(DATA)
     caplog.set_level("INFO")
-    fetch.fetch(URL, "out/a.tar.gz", digest(DATA))
+    sources.fetch(URL, "out/a.tar.gz", digest(DATA))
     assert (in_tmp / "out/a.tar.gz").read_bytes() == DATA
     assert "matches the checksum in params.yaml" in caplog.text
 
@@ -71,7 +71,7 @@ def test_mirror_file_listed_in_sha256sums(mirror, in_tmp, caplog):
     (mirror / "a.tar.gz").write_bytes(DATA)
     (mirror / "SHA256SUMS").write_text(f"{hashlib.sha256(DATA).hexdigest()}  a.tar.gz\n")
     caplog.set_level("INFO")
-    fetch.fetch(URL, "out/a.tar.gz", digest(b"the official archive"))
+    sources.fetch(URL, "out/a.tar.gz", digest(b"the official archive"))
     assert (in_tmp / "out/a.tar.gz").read_bytes() == DATA
     assert "matches its entry in" in caplog.text and "SHA256SUMS" in caplog.text
 
@@ -80,24 +80,24 @@ def test_mirror_file_contradicting_sha256sums(mirror, in_tmp):
     (mirror / "a.tar.gz").write_bytes(DATA)
     (mirror / "SHA256SUMS").write_text(f"{'0' * 64} *a.tar.gz\n")
     with pytest.raises(PipelineError, match=r"checksum mismatch for .*a.tar.gz.*expected sha256:0{64}"):
-        fetch.fetch(URL, "out/a.tar.gz", digest(b"the official archive"))
+        sources.fetch(URL, "out/a.tar.gz", digest(b"the official archive"))
     assert not (in_tmp / "out/a.tar.gz").exists()
 
 
 def test_unvouched_mirror_file_is_refused(mirror, in_tmp):
     (mirror / "a.tar.gz").write_bytes(DATA)
     with pytest.raises(PipelineError, match="not listed in .*SHA256SUMS"):
-        fetch.fetch(URL, "out/a.tar.gz", digest(b"the official archive"))
+        sources.fetch(URL, "out/a.tar.gz", digest(b"the official archive"))
     assert not (in_tmp / "out/a.tar.gz").exists()
 
 
 def test_missing_mirror_file_says_what_the_mirror_holds(mirror, in_tmp):
     (mirror / "other.zip").write_bytes(b"x")
     with pytest.raises(PipelineError, match=r"has no a.tar.gz; it holds: other.zip"):
-        fetch.fetch(URL, "out/a.tar.gz", digest(DATA))
+        sources.fetch(URL, "out/a.tar.gz", digest(DATA))
 
 
 def test_mirror_must_be_a_folder(tmp_path, monkeypatch, in_tmp):
     monkeypatch.setenv("PIPELINE_MIRROR", str(tmp_path / "nowhere"))
     with pytest.raises(PipelineError, match="PIPELINE_MIRROR=.*nowhere: no such folder"):
-        fetch.fetch(URL, "out/a.tar.gz", digest(DATA))
+        sources.fetch(URL, "out/a.tar.gz", digest(DATA))

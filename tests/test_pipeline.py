@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import copy_project, edit_params, experiments, fixture_params, run_tool, tool_env
 
 pytestmark = pytest.mark.slow
+OUTPUT = [""]  # what the last repro printed
 GROUPS = {"learned_maxlen20": "learned", "learned_small": "learned", "glove_frozen": "glove"}
 
 
@@ -19,6 +20,7 @@ def stages_of(*names, kinds=("train", "evaluate")):
 def repro_log(project, mirror, *args):
     """(stages `dvc repro` ran, stages it restored from DVC's run cache)."""
     result = run_tool(project, "dvc", "repro", *args, env=tool_env(PIPELINE_MIRROR=str(mirror)))
+    OUTPUT[:] = [result.stdout + result.stderr]
     ran = set(re.findall(r"^Running stage '([^']+)':", result.stdout, re.MULTILINE))
     restored = set(re.findall(r"^Stage '([^']+)' is cached - skipping run", result.stdout, re.MULTILINE))
     return ran, restored
@@ -109,6 +111,8 @@ def test_retrain_is_byte_stable(project):
     forced = sorted(stages_of("glove_frozen", "learned_small"))
     ran, _ = repro_log(project, mirror, "--force", "--single-item", *forced)
     assert ran == set(forced)
+    # A CPU run prints no alarming lines (TensorFlow's CUDA probe).
+    assert not re.search(r"cuInit|CUDA error|cuda drivers|^E0000", OUTPUT[0], re.MULTILINE), OUTPUT[0]
     assert {p.name: p.read_bytes() for p in (project / "data/models").iterdir()} == models
     assert {n: (metrics(project, n), last_epoch(project, n)) for n in GROUPS} == before
     assert (project / "dvclive/glove_frozen/plots/metrics/train/loss.tsv").read_text() == history
