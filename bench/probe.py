@@ -46,7 +46,7 @@ def check_glove(index, out_dir):
 def reviews_ours(archive, out_dir):
     from imdb_embeddings.archives.reviews import read_reviews, write_split
 
-    splits = read_reviews(archive)
+    splits, _ = read_reviews(archive)
     for split, rows in splits.items():
         write_split(rows, f"{out_dir}/{split}.parquet")
     return {"reviews": sum(len(r) for r in splits.values())}

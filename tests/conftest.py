@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from imdb_embeddings.archives.reviews import REVIEW, content_digest
 from tests import fixtures
 from tests.http_faults import FaultServer
 from tests.project import ROOT, committed_params, copy_project, edit_params, git  # noqa: F401  (the test modules import them from here)
@@ -24,7 +25,7 @@ def http_server(tmp_path):
 def private_download_cache(tmp_path, monkeypatch):
     """Each test its own download cache, and quick retries."""
     monkeypatch.setenv("PIPELINE_CACHE_DIR", str(tmp_path / "download-cache"))
-    monkeypatch.setattr("imdb_embeddings.acquire.transfer.BACKOFF_S", 0.01)
+    monkeypatch.setenv("PIPELINE_BACKOFF_S", "0.01")
     return tmp_path / "download-cache"
 
 
@@ -65,11 +66,11 @@ def run_tool(cwd, *args, env=None, check=True, timeout=None):
 @pytest.fixture(scope="session")
 def fixture_mirror(tmp_path_factory):
     """A mirror folder holding the fixture archives, as ../shared/mirror does
-    the real ones: aclImdb vouched for by SHA256SUMS, GloVe as the full zip."""
+    the real ones: an aclImdb archive that is not the official one (accepted
+    by its review content, see fixture_params), GloVe as the full zip."""
     mirror = tmp_path_factory.mktemp("mirror")
     fixtures.write_tar(mirror / "aclImdb_v1.tar.gz", fixtures.imdb_members())
     members = fixtures.write_glove_zip(mirror / "glove.6B.zip")
-    (mirror / "SHA256SUMS").write_text(f"{fixtures.sha256(mirror / 'aclImdb_v1.tar.gz')}  aclImdb_v1.tar.gz\n")
     return mirror, members
 
 
@@ -78,8 +79,15 @@ def experiments(p):
     return {name: spec for group in p["experiments"].values() for name, spec in group.items()}
 
 
+def fixture_content_sha256(members=None):
+    """The content digest of the fixture aclImdb archive's reviews."""
+    members = fixtures.imdb_members() if members is None else members
+    return content_digest((n, t.encode()) for n, t in members.items() if REVIEW.match(n))
+
+
 def fixture_params(p, members):
     """The pipeline scaled down to the fixture data: small vocabulary, few epochs."""
+    p["imdb"]["content_sha256"] = f"sha256:{fixture_content_sha256()}"
     p["glove"]["dim"] = 50
     p["glove"]["members"] = {dim: f"sha256:{digest}" for dim, digest in members.items()}
     p["tokenize"]["max_words"] = 60

@@ -10,7 +10,12 @@ the missing bytes. Faults:
 - fail_first: answer 500 to the first N requests;
 - ignore_range: answer 200 with the whole file to ranged requests;
 - corrupt: flip a byte in everything served;
-- rate: bytes per second per connection (throttle).
+- rate: bytes per second per connection (throttle);
+- honour_ranges: honour only this many ranged requests, then answer 200
+  with the whole file (a server that changes its mind after the probe);
+- shift_range: answer ranged requests with bytes (and Content-Range) that
+  start this many bytes later than asked;
+- status_for_start: {first byte asked for: HTTP status} for ranged requests.
 """
 
 import http.server
@@ -26,6 +31,7 @@ class FaultServer:
         self.root = Path(root)
         self.drop_after, self.drops = None, 0
         self.fail_first, self.ignore_range, self.corrupt, self.rate = 0, False, False, None
+        self.honour_ranges, self.shift_range, self.status_for_start = None, 0, {}
         self.configure(**faults)
         self.lock = threading.Lock()
         self.reset_counts()
@@ -45,9 +51,22 @@ class FaultServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
-    def configure(self, drop_after=None, drops=1, fail_first=0, ignore_range=False, corrupt=False, rate=None):
+    def configure(
+        self,
+        drop_after=None,
+        drops=1,
+        fail_first=0,
+        ignore_range=False,
+        corrupt=False,
+        rate=None,
+        honour_ranges=None,
+        shift_range=0,
+        status_for_start=None,
+    ):
         self.drop_after, self.drops = drop_after, drops if drop_after is not None else 0
         self.fail_first, self.ignore_range, self.corrupt, self.rate = fail_first, ignore_range, corrupt, rate
+        self.honour_ranges, self.shift_range = honour_ranges, shift_range
+        self.status_for_start = dict(status_for_start or {})
 
     def reset_counts(self):
         # One counter per request: a response still trickling out for a
@@ -77,12 +96,19 @@ class FaultServer:
         size = path.stat().st_size
         start, end, status = 0, size, 200
         match = re.fullmatch(r"bytes=(\d*)-(\d*)", handler.headers.get("Range") or "")
-        if match and not self.ignore_range:
+        with self.lock:
+            honour = match and not self.ignore_range and self.honour_ranges != 0
+            if honour and self.honour_ranges is not None:
+                self.honour_ranges -= 1
+        if honour:
             first, last = match.groups()
             if first:
                 start, end = int(first), min(int(last) + 1 if last else size, size)
             else:  # suffix range: the last N bytes
                 start, end = max(size - int(last), 0), size
+            if start in self.status_for_start:
+                return self._reply(handler, self.status_for_start[start], b"injected status")
+            start = min(start + self.shift_range, size - 1)
             if start >= size:
                 return self._reply(handler, 416, b"", {"Content-Range": f"bytes */{size}"})
             status = 206

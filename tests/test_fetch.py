@@ -29,7 +29,7 @@ def test_checksum_mismatch_names_both_digests_and_leaves_nothing(http_server, in
     assert f"{http_server.url}/a.tar.gz" in message
     assert wrong.digest in message and hashlib.sha256(DATA).hexdigest() in message
     assert not (in_tmp / "out/a.tar.gz").exists()
-    assert [p for p in private_download_cache.rglob("*") if p.is_file()] == []
+    assert [p for p in private_download_cache.rglob("*") if p.is_file() and p.parent.name != "locks"] == []
 
 
 def test_http_404_names_url_and_suggests_a_mirror(http_server, in_tmp):
@@ -64,31 +64,45 @@ def test_mirror_file_matching_params_checksum(mirror, in_tmp, caplog):
     caplog.set_level("INFO")
     sources.fetch(URL, "out/a.tar.gz", digest(DATA))
     assert (in_tmp / "out/a.tar.gz").read_bytes() == DATA
-    assert "matches the checksum in params.yaml" in caplog.text
+    assert "matches the checksum pinned in params.yaml" in caplog.text
 
 
-def test_mirror_file_listed_in_sha256sums(mirror, in_tmp, caplog):
+@pytest.mark.parametrize("listed", [True, False])
+def test_sha256sums_in_the_mirror_vouches_for_nothing(mirror, in_tmp, listed):
+    """Whoever can write the mirror folder can write its SHA256SUMS too."""
     (mirror / "a.tar.gz").write_bytes(DATA)
-    (mirror / "SHA256SUMS").write_text(f"{hashlib.sha256(DATA).hexdigest()}  a.tar.gz\n")
+    if listed:
+        (mirror / "SHA256SUMS").write_text(f"{hashlib.sha256(DATA).hexdigest()}  a.tar.gz\n")
+    with pytest.raises(PipelineError, match=r"checksum mismatch for .*a.tar.gz"):
+        sources.fetch(URL, "out/a.tar.gz", digest(b"the official archive"))
+    assert not (in_tmp / "out").exists() or not any((in_tmp / "out").iterdir())
+
+
+def test_a_vouch_accepts_another_file_loudly(mirror, in_tmp, caplog):
+    (mirror / "a.tar.gz").write_bytes(DATA)
+    seen = []
+
+    def vouch(copy):
+        seen.append(copy.read_bytes())
+        return "its content is the pinned content"
+
     caplog.set_level("INFO")
-    sources.fetch(URL, "out/a.tar.gz", digest(b"the official archive"))
-    assert (in_tmp / "out/a.tar.gz").read_bytes() == DATA
-    assert "matches its entry in" in caplog.text and "SHA256SUMS" in caplog.text
+    sources.fetch(URL, "out/a.tar.gz", digest(b"the official archive"), vouch=vouch)
+    assert seen == [DATA] and (in_tmp / "out/a.tar.gz").read_bytes() == DATA
+    warning = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warning) == 1 and "is NOT the archive pinned in params.yaml" in warning[0].getMessage()
+    assert "Accepted because its content is the pinned content" in warning[0].getMessage()
 
 
-def test_mirror_file_contradicting_sha256sums(mirror, in_tmp):
+def test_a_vouch_that_refuses_leaves_nothing(mirror, in_tmp):
     (mirror / "a.tar.gz").write_bytes(DATA)
-    (mirror / "SHA256SUMS").write_text(f"{'0' * 64} *a.tar.gz\n")
-    with pytest.raises(PipelineError, match=r"checksum mismatch for .*a.tar.gz.*expected sha256:0{64}"):
-        sources.fetch(URL, "out/a.tar.gz", digest(b"the official archive"))
-    assert not (in_tmp / "out/a.tar.gz").exists()
 
+    def vouch(copy):
+        raise PipelineError("not the pinned content")
 
-def test_unvouched_mirror_file_is_refused(mirror, in_tmp):
-    (mirror / "a.tar.gz").write_bytes(DATA)
-    with pytest.raises(PipelineError, match="not listed in .*SHA256SUMS"):
-        sources.fetch(URL, "out/a.tar.gz", digest(b"the official archive"))
-    assert not (in_tmp / "out/a.tar.gz").exists()
+    with pytest.raises(PipelineError, match="not the pinned content"):
+        sources.fetch(URL, "out/a.tar.gz", digest(b"the official archive"), vouch=vouch)
+    assert not any((in_tmp / "out").iterdir())
 
 
 def test_missing_mirror_file_says_what_the_mirror_holds(mirror, in_tmp):

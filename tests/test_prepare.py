@@ -9,7 +9,7 @@ from tests import fixtures
 def test_splits_labels_and_ratings(tmp_path):
     members = fixtures.imdb_members(per_class=(5, 3), unsup=4)
     archive = fixtures.write_tar(tmp_path / "a.tar.gz", members)
-    splits = read_reviews(archive)
+    splits, _ = read_reviews(archive)
     assert {k: len(v) for k, v in splits.items()} == {"train": 10, "test": 6, "unsup": 4}
     for split, rows in splits.items():
         for label, review_id, rating, text in rows:
@@ -28,7 +28,7 @@ def test_order_does_not_depend_on_the_archive(tmp_path):
 
 def test_parquet_round_trip(tmp_path):
     archive = fixtures.write_tar(tmp_path / "a.tar.gz", fixtures.imdb_members(per_class=(3, 2)))
-    rows = read_reviews(archive)["test"]
+    rows = read_reviews(archive)[0]["test"]
     write_split(rows, tmp_path / "test.parquet")
     table = pq.read_table(tmp_path / "test.parquet").to_pydict()
     assert list(table) == ["id", "rating", "label", "text"]

@@ -16,8 +16,8 @@ from typing import Any
 from imdb_embeddings.acquire import cache
 from imdb_embeddings.acquire.remote_zip import fetch_member
 from imdb_embeddings.acquire.sources import download_verified, find_in_mirror, name_of, source_urls, try_sources
-from imdb_embeddings.acquire.transfer import fetch_range, probe, read_parts
-from imdb_embeddings.acquire.verify import copy_verified, deliver, verify_mirror_file
+from imdb_embeddings.acquire.transfer import check_settings, fetch_range, probe, read_parts
+from imdb_embeddings.acquire.verify import copy_verified, deliver
 from imdb_embeddings.archives.members import extract_zip_member
 from imdb_embeddings.core.files import Checksum, atomic_path, file_digest
 
@@ -49,8 +49,7 @@ def from_mirror_folder(glove: dict[str, Any], dest: str | Path, mirror: Path, me
         with open(src, "rb") as f:
             copy_verified(f, dest, expected, str(src))
         return
-    zip_checksum = Checksum(glove["sha256"], "glove.sha256") if src.name == full_zip else None
-    verify_mirror_file(src, zip_checksum, required=False)
+    # Whatever zip it is, the member itself is verified as it is extracted.
     extract_zip_member(src, member, dest, expected)
     log.info("%s verified against its official checksum %s", member, expected)
 
@@ -72,9 +71,8 @@ def member_from_zip_url(url: str, member: str, expected: Checksum, full_zip_chec
                     out.write(chunk)
             if full_zip_checksum and file_digest(tmp, "sha256") == full_zip_checksum.digest:
                 # The official zip, whole: keep it, every other dim comes from it for free.
-                zip_entry = cache.entry(full_zip_checksum, name_of(url))
-                zip_entry.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(tmp, zip_entry)
+                with atomic_path(cache.entry(full_zip_checksum, name_of(url))) as zip_tmp:
+                    shutil.copyfile(tmp, zip_tmp)
             extract_zip_member(tmp, member, entry, expected)
     finally:
         cache.discard(folder)
@@ -84,26 +82,30 @@ def member_from_zip_url(url: str, member: str, expected: Checksum, full_zip_chec
 def get_member(glove: dict[str, Any], dest: str | Path, mirror: Path | None) -> None:
     """Write the member `glove["dim"]` asks for to `dest`, verified, from the
     mirror folder if one is set, else from the cache or the network."""
+    check_settings()
     dim = glove["dim"]
     member = member_name(dim)
     expected = Checksum(glove["members"][dim], f"glove.members.{dim}")
     if mirror is not None:
         from_mirror_folder(glove, dest, mirror, member, expected)
         return
-    cached = cache.lookup(expected, member)
     full_zip_checksum = Checksum(glove["sha256"], "glove.sha256")
     full_zip = name_of(glove["url"])
-    if cached is None and (whole := cache.lookup(full_zip_checksum, full_zip)) is not None:
-        extract_zip_member(whole, member, cache.entry(expected, member), expected)
-        cached = cache.entry(expected, member)
-    if cached is None:
+    with cache.locked(cache.entry(expected, member)):
+        cached = cache.lookup(expected, member)
+        if cached is None and (whole := cache.lookup(full_zip_checksum, full_zip)) is not None:
+            extract_zip_member(whole, member, cache.entry(expected, member), expected)
+            cached = cache.entry(expected, member)
+        if cached is None:
 
-        def attempt(url: str) -> Path:
-            if url.endswith(".txt"):
-                return download_verified(url, expected, member)
-            return member_from_zip_url(url, member, expected, full_zip_checksum if name_of(url) == full_zip else None)
+            def attempt(url: str) -> Path:
+                if url.endswith(".txt"):
+                    return download_verified(url, expected, member)
+                return member_from_zip_url(
+                    url, member, expected, full_zip_checksum if name_of(url) == full_zip else None
+                )
 
-        names = [member, f"glove.6B.{dim}d.zip", full_zip]
-        cached = try_sources(source_urls(glove["url"], names, glove["mirrors"]), attempt, member)
+            names = [member, f"glove.6B.{dim}d.zip", full_zip]
+            cached = try_sources(source_urls(glove["url"], names, glove["mirrors"]), attempt, member)
     deliver(cached, dest)
     log.info("%s verified against its official checksum %s", member, expected)

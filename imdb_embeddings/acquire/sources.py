@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from imdb_embeddings.acquire import cache
-from imdb_embeddings.acquire.transfer import HTTPFailure, fetch_url, read_parts
-from imdb_embeddings.acquire.verify import deliver, verify_mirror_file, write_verified
+from imdb_embeddings.acquire.transfer import HTTPFailure, check_settings, fetch_url, read_parts
+from imdb_embeddings.acquire.verify import copy_from_mirror, deliver, write_verified
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import Checksum
 
@@ -101,17 +101,28 @@ def try_sources(urls: Sequence[str], attempt: Callable[[str], T], what: str) -> 
     )
 
 
-def fetch(url: str, dest: str | Path, expected: Checksum, mirrors: Sequence[str] = ()) -> None:
-    """Put the file that `url` names at `dest`, verified against `expected`."""
+def fetch(
+    url: str,
+    dest: str | Path,
+    expected: Checksum,
+    mirrors: Sequence[str] = (),
+    vouch: Callable[[Path], str] | None = None,
+) -> None:
+    """Put the file that `url` names at `dest`, verified against `expected`;
+    from a mirror folder, a file that does not match is accepted only if
+    `vouch` accepts it (see verify.copy_from_mirror)."""
+    check_settings()
     name = name_of(url)
     mirror = mirror_dir()
     if mirror is not None:
         src = find_in_mirror(mirror, [name])
         log.info("using mirror file %s", src)
-        verify_mirror_file(src, expected)
-        deliver(src, dest)
+        copy_from_mirror(src, dest, expected, vouch)
         return
-    cached = cache.lookup(expected, name)
-    if cached is None:
-        cached = try_sources(source_urls(url, [name], mirrors), lambda u: download_verified(u, expected, name), name)
+    with cache.locked(cache.entry(expected, name)):
+        cached = cache.lookup(expected, name)
+        if cached is None:
+            cached = try_sources(
+                source_urls(url, [name], mirrors), lambda u: download_verified(u, expected, name), name
+            )
     deliver(cached, dest)

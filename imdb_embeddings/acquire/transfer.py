@@ -6,7 +6,14 @@ connection, Ctrl-C or a killed process the next attempt asks only for the
 bytes it lacks. Large ranges are split over several connections (setting
 PIPELINE_CONNECTIONS, default 4) when the server honours `Range`. Timeouts,
 connection resets and 5xx answers are retried with exponential backoff and
-jitter; 404 and 403 are not.
+jitter; 404 and 403 are not. Every transfer is bounded: a retry budget
+that only real progress (64 KiB or more in an attempt) renews, a cap on all
+attempts, and a limit on the time without such progress.
+
+Settings come from the environment when a transfer starts (a bad value is a
+one-line error naming it): PIPELINE_TIMEOUT_S (30), PIPELINE_RETRIES (5),
+PIPELINE_BACKOFF_S (1.0), PIPELINE_MAX_ATTEMPTS (100), PIPELINE_STALL_S (600),
+PIPELINE_CONNECTIONS (4).
 """
 
 import http.client
@@ -26,26 +33,51 @@ from typing import TypeVar
 
 from imdb_embeddings.acquire import cache
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.files import CHUNK
+from imdb_embeddings.core.files import CHUNK, write_json
 from imdb_embeddings.core.progress import Progress
 
 log = logging.getLogger("transfer")
 T = TypeVar("T")
-TIMEOUT_S = float(os.environ.get("PIPELINE_TIMEOUT_S", 30))
-RETRIES = int(os.environ.get("PIPELINE_RETRIES", 5))
-BACKOFF_S = float(os.environ.get("PIPELINE_BACKOFF_S", 1.0))
 MAX_BACKOFF_S = 60.0
+# An attempt that brings at least this much renews the retry budget.
+PROGRESS_BYTES = 64 << 10
 MIN_SEGMENT_BYTES = 1 << 20
 READ_BYTES = 64 << 10
 RETRYABLE_STATUS = {408, 425, 429, 500, 502, 503, 504}
 TRANSIENT = (TimeoutError, socket.timeout, ConnectionError, http.client.HTTPException, urllib.error.URLError)
 
 
+def setting(name: str, default: float, kind: type = int, minimum: float = 0) -> float:
+    """A number from the environment, checked: `name` unset or empty gives `default`."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value != value or value < minimum:  # value != value: NaN
+        what = "a whole number" if kind is int else "a number"
+        raise PipelineError(f"{name}={raw!r}: expected {what} of at least {minimum}")
+    return value
+
+
+def check_settings() -> None:
+    """Read every download setting once, so a bad one stops the stage before any work."""
+    connections()
+    timeout_s()
+    setting("PIPELINE_BACKOFF_S", 1.0, float, 0)
+    setting("PIPELINE_RETRIES", 5, int, 0)
+    setting("PIPELINE_MAX_ATTEMPTS", 100, int, 1)
+    setting("PIPELINE_STALL_S", 600.0, float, 0)
+
+
 def connections() -> int:
-    value = os.environ.get("PIPELINE_CONNECTIONS", "4")
-    if not value.isdigit() or int(value) < 1:
-        raise PipelineError(f"PIPELINE_CONNECTIONS={value}: expected a whole number of at least 1")
-    return int(value)
+    return setting("PIPELINE_CONNECTIONS", 4, int, 1)
+
+
+def timeout_s() -> float:
+    return setting("PIPELINE_TIMEOUT_S", 30.0, float, 0.001)
 
 
 class HTTPFailure(PipelineError):
@@ -56,12 +88,30 @@ class HTTPFailure(PipelineError):
         self.status = status
 
 
-class RangeIgnored(Exception):
+class RangeIgnored(PipelineError):
     """The server sent the whole file to a ranged request."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"{url}: the server answered a ranged request with the whole file")
+
+
+class Stopped(Exception):
+    """Another segment of the same transfer failed: this one stops too."""
 
 
 def backoff(attempt: int) -> float:
-    return min(BACKOFF_S * 2 ** (attempt - 1), MAX_BACKOFF_S) * random.uniform(0.5, 1.5)
+    base = setting("PIPELINE_BACKOFF_S", 1.0, float, 0)
+    return min(base * 2 ** (attempt - 1), MAX_BACKOFF_S) * random.uniform(0.5, 1.5)
+
+
+def check_content_range(url: str, response: http.client.HTTPResponse, start: int) -> None:
+    """A 206 answer must start where it was asked to."""
+    header = response.headers.get("Content-Range", "")
+    match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+|\*)", header.strip())
+    if not match or int(match.group(1)) != start:
+        raise PipelineError(
+            f"{url}: asked for bytes from {start}, the server answered Content-Range {header!r}; refusing its bytes"
+        )
 
 
 def open_url(url: str, start: int | None = None, end: int | None = None):
@@ -69,7 +119,7 @@ def open_url(url: str, start: int | None = None, end: int | None = None):
     if start is not None:
         headers["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
     try:
-        return urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=TIMEOUT_S)
+        return urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout_s())
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code in RETRYABLE_STATUS:
@@ -82,21 +132,35 @@ def open_url(url: str, start: int | None = None, end: int | None = None):
         raise
 
 
-def retrying(what: str, attempt_once: Callable[[], T]):
-    """Call `attempt_once()` until it returns, retrying transient failures.
-    It returns (done, progressed); progress resets the retry budget."""
-    failures = 0
+def retrying(what: str, attempt_once: Callable[[], T], stop: threading.Event | None = None) -> T:
+    """Call `attempt_once()` until it returns, retrying transient failures
+    with backoff. An attempt whose error carries `progressed` >= 64 KiB
+    renews the retry budget; all attempts are capped, and so is the time
+    without such progress. A set `stop` ends the wait between attempts."""
+    retries = setting("PIPELINE_RETRIES", 5, int, 0)
+    max_attempts = setting("PIPELINE_MAX_ATTEMPTS", 100, int, 1)
+    stall_s = setting("PIPELINE_STALL_S", 600.0, float, 0)
+    failures, attempts, last_progress = 0, 0, time.monotonic()
     while True:
+        attempts += 1
         try:
             return attempt_once()
         except TRANSIENT as exc:
-            progressed = getattr(exc, "progressed", False)
-            failures = 1 if progressed else failures + 1
-            if failures > RETRIES:
-                raise PipelineError(f"{what}: giving up after {RETRIES} retries ({exc})") from exc
+            if getattr(exc, "progressed", 0) >= PROGRESS_BYTES:
+                failures, last_progress = 0, time.monotonic()
+            failures += 1
+            if failures > retries:
+                raise PipelineError(f"{what}: giving up after {retries} retries ({exc})") from exc
+            if attempts >= max_attempts:
+                raise PipelineError(f"{what}: giving up after {attempts} attempts in all ({exc})") from exc
+            if time.monotonic() - last_progress > stall_s:
+                raise PipelineError(f"{what}: giving up, no progress in {stall_s:.0f} s ({exc})") from exc
             delay = backoff(failures)
-            log.warning("%s: %s; retry %d of %d in %.1f s", what, exc, failures, RETRIES, delay)
-            time.sleep(delay)
+            log.warning("%s: %s; retry %d of %d in %.1f s", what, exc, failures, retries, delay)
+            if stop is None:
+                time.sleep(delay)
+            elif stop.wait(delay):
+                raise Stopped() from exc
 
 
 def probe(url: str) -> tuple[int | None, bool]:
@@ -120,6 +184,7 @@ def read_range(url: str, start: int, end: int) -> bytes:
         with open_url(url, start, end) as response:
             if response.status != 206:
                 raise RangeIgnored(url)
+            check_content_range(url, response, start)
             data = response.read()
         if len(data) != end - start:
             raise ConnectionError(f"got {len(data)} of {end - start} bytes")
@@ -146,25 +211,27 @@ def _fetch_segment(
             with open_url(url, start + have if ranged else None, end if ranged else None) as response:
                 if ranged and response.status != 206:
                     raise RangeIgnored(url)
+                if ranged:
+                    check_content_range(url, response, start + have)
                 with open(part, "ab") as out:
                     # read1: whatever has arrived, so the part file grows as bytes come in.
                     while chunk := response.read1(min(READ_BYTES, want - have - got) or 1):
                         if stop.is_set():
-                            raise KeyboardInterrupt
+                            raise Stopped()
                         out.write(chunk[: want - have - got])
                         got += len(chunk)
                         progress.advance(len(chunk))
                         if have + got >= want:
                             break
         except TRANSIENT as exc:
-            exc.progressed = got > 0
+            exc.progressed = got
             raise
         if have + got < want:
             error = ConnectionError(f"connection closed after {have + got} of {want} bytes")
-            error.progressed = got > 0
+            error.progressed = got
             raise error
 
-    retrying(url, attempt)
+    retrying(url, attempt, stop)
 
 
 def plan_segments(folder: Path, url: str, start: int, end: int, ranged: bool):
@@ -172,15 +239,18 @@ def plan_segments(folder: Path, url: str, start: int, end: int, ranged: bool):
     if PIPELINE_CONNECTIONS changed in between."""
     plan_file = folder / "plan.json"
     if plan_file.exists():
-        plan = json.loads(plan_file.read_text())
-        if plan.get("range") == [start, end]:
-            return plan["segments"]
+        try:
+            plan = json.loads(plan_file.read_text())
+            if plan.get("range") == [start, end]:
+                return plan["segments"]
+        except (ValueError, AttributeError):
+            log.warning("%s is not a transfer plan; starting %s afresh", plan_file, url)
         cache.discard(folder)
         folder.mkdir(parents=True)
     count = max(1, min(connections(), (end - start) // MIN_SEGMENT_BYTES)) if ranged else 1
     step = -(-(end - start) // count)
     segments = [[s, min(s + step, end)] for s in range(start, end, step)] or [[start, end]]
-    plan_file.write_text(json.dumps({"url": url, "range": [start, end], "segments": segments}))
+    write_json(plan_file, {"url": url, "range": [start, end], "segments": segments})
     return segments
 
 
@@ -191,6 +261,15 @@ def fetch_range(
     whatever an earlier attempt left. Returns the part files, in order.
     With `ranged=False` the server ignores Range: one plain GET of [0, end)."""
     folder = cache.partial_dir(url, start, end, ranged)
+    with cache.locked(folder):
+        return _fetch_range(folder, url, start, end, ranged, label)
+
+
+def _fetch_range(
+    folder: Path, url: str, start: int, end: int, ranged: bool, label: str | None
+) -> tuple[Path, list[Path]]:
+    if not folder.is_dir():  # another process finished this transfer and discarded it
+        folder.mkdir(parents=True)
     segments = plan_segments(folder, url, start, end, ranged)
     parts = [folder / f"part-{i}" for i in range(len(segments))]
     already = sum(p.stat().st_size for p in parts if p.exists()) if ranged else 0
@@ -221,8 +300,8 @@ def fetch_range(
         stop.set()
         raise
     if errors:
-        failure = next((e for e in errors if not isinstance(e, KeyboardInterrupt)), errors[0])
-        raise failure
+        failure = next((e for e in errors if not isinstance(e, (KeyboardInterrupt, Stopped))), errors[0])
+        raise KeyboardInterrupt if isinstance(failure, Stopped) else failure
     progress.finish()
     return folder, parts
 
@@ -242,7 +321,14 @@ def fetch_url(url: str, label: str | None = None) -> tuple[Path, list[Path]]:
         raise PipelineError(f"{url}: the server does not say how large the file is")
     if not ranged:
         log.info("%s ignores Range: one connection, and no resuming", url)
-    return fetch_range(url, 0, size, ranged=ranged, label=label)
+        return fetch_range(url, 0, size, ranged=False, label=label)
+    try:
+        return fetch_range(url, 0, size, ranged=True, label=label)
+    except RangeIgnored:
+        # It honoured Range when probed, then stopped: one plain GET instead.
+        log.warning("%s stopped honouring Range: one connection, and no resuming", url)
+        cache.discard(cache.partial_dir(url, 0, size, True))
+        return fetch_range(url, 0, size, ranged=False, label=label)
 
 
-__all__ = ["HTTPFailure", "RangeIgnored", "fetch_range", "fetch_url", "probe", "read_parts", "read_range"]
+__all__ = ["HTTPFailure", "RangeIgnored", "fetch_range", "fetch_url", "probe", "read_parts", "read_range", "setting"]

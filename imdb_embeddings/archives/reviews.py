@@ -1,9 +1,17 @@
 """The aclImdb reviews, read straight from the archive, as rows (label, id,
 rating, text) per split, and written as one Parquet file per split. The
 archive is streamed once and never extracted, so no 100,000 small files end
-up on disk or in DVC's cache."""
+up on disk or in DVC's cache.
 
+The dataset's *content digest* identifies the reviews whatever archive
+carries them: sha256 over every review member, sorted by name, of the line
+"<name> <sha256 of its bytes>\n". The official archive and any faithful
+repack share it; params.yaml pins it (`imdb.content_sha256`).
+"""
+
+import hashlib
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,30 +19,92 @@ import pyarrow.parquet as pq
 
 from imdb_embeddings.archives.members import iter_tar_files
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.files import atomic_path
+from imdb_embeddings.core.files import Checksum, atomic_path
 
 SPLITS = ("train", "test", "unsup")
 LABELS = {"neg": 0, "pos": 1, "unsup": -1}
-# aclImdb/<split>/<pos|neg|unsup>/<id>_<rating>.txt; unsup reviews have rating 0.
-REVIEW = re.compile(r"^(?:\./)?aclImdb/(train|test)/(pos|neg|unsup)/(\d+)_(\d+)\.txt$")
+# Every member of a review folder must be aclImdb/<split>/<pos|neg|unsup>/<id>_<rating>.txt,
+# in ASCII digits (Python's \d takes any script's digits), with an id below 10**7.
+REVIEW_FOLDER = re.compile(r"^(?:\./)?aclImdb/(?:train|test)/(?:pos|neg|unsup)/[^/]*$")
+REVIEW = re.compile(r"^(?:\./)?aclImdb/(train|test)/(pos|neg|unsup)/([0-9]{1,7})_([0-9]{1,2})\.txt$")
+# The dataset's own rules (its README): negative reviews are rated 1-4,
+# positive 7-10, unlabelled ones 0.
+RATINGS = {"neg": range(1, 5), "pos": range(7, 11), "unsup": range(0, 1)}
+# Bounds far above the real data (the longest review is 14.3 KB, all 100,000
+# come to 132 MB) that stop a hostile archive from filling memory.
+MAX_REVIEW_BYTES = 1 << 20
+MAX_TOTAL_BYTES = 1 << 30
 SCHEMA = pa.schema([("id", pa.int32()), ("rating", pa.int8()), ("label", pa.int8()), ("text", pa.string())])
 
 Row = tuple[int, int, int, str]
 
 
-def read_reviews(archive: str | Path) -> dict[str, list[Row]]:
-    """{split: list of (label, id, rating, text)}, sorted by label then id so
-    the output does not depend on the order of members in the archive."""
+def review_members(archive: str | Path) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of every review member, bounded (see iter_tar_files)."""
+    for name, data in iter_tar_files(
+        archive,
+        lambda name: REVIEW_FOLDER.match(name) is not None,
+        max_member_bytes=MAX_REVIEW_BYTES,
+        max_total_bytes=MAX_TOTAL_BYTES,
+    ):
+        if not REVIEW.match(name):
+            raise PipelineError(
+                f"{archive}: member {name!r} is in a review folder but is not named "
+                "<id>_<rating>.txt (ASCII digits, an id below 10,000,000, a rating of 0-10)"
+            )
+        yield name, data
+
+
+def content_digest(members: Iterable[tuple[str, bytes]]) -> str:
+    """The content digest (module docstring) of (name, bytes) review members."""
+    return _digest_of_lines([_digest_line(name, data) for name, data in members])
+
+
+def _digest_line(name: str, data: bytes) -> str:
+    return f"{name.removeprefix('./')} {hashlib.sha256(data).hexdigest()}\n"
+
+
+def _digest_of_lines(lines: list[str]) -> str:
+    return hashlib.sha256("".join(sorted(lines)).encode("utf-8")).hexdigest()
+
+
+def check_content(archive: str | Path, expected: Checksum) -> str:
+    """Accept `archive` by its review content: a reason to log, or an error."""
+    actual = content_digest(review_members(archive))
+    if actual != expected.digest:
+        raise PipelineError(
+            f"{archive}: its reviews are not the pinned dataset: imdb.content_sha256 is "
+            f"{expected}, the archive's content digest is sha256:{actual}; refusing it"
+        )
+    return f"its review content matches imdb.content_sha256 ({expected})"
+
+
+def read_reviews(archive: str | Path) -> tuple[dict[str, list[Row]], str]:
+    """({split: list of (label, id, rating, text)}, the content digest).
+    Rows are sorted by label then id, so the output does not depend on the
+    order of members in the archive."""
     splits: dict[str, list[Row]] = {name: [] for name in SPLITS}
-    for name, data in iter_tar_files(archive):
-        match = REVIEW.match(name)
-        if not match:
-            continue
-        split, polarity, review_id, rating = match.groups()
+    seen: dict[tuple[str, str, int], str] = {}
+    lines: list[str] = []
+    for name, data in review_members(archive):
+        lines.append(_digest_line(name, data))
+        split, polarity, review_id, rating = REVIEW.match(name).groups()
+        if int(rating) not in RATINGS[polarity]:
+            raise PipelineError(
+                f"{archive}: member {name}: rating {rating} is out of range for {polarity} "
+                f"reviews (expected {RATINGS[polarity].start}-{RATINGS[polarity].stop - 1})"
+            )
         if polarity == "unsup":
             if split != "train":
                 continue
             split = "unsup"
+        key = (split, polarity, int(review_id))
+        if key in seen:
+            raise PipelineError(
+                f"{archive}: members {seen[key]} and {name} are the same review "
+                f"({split}/{polarity} id {int(review_id)})"
+            )
+        seen[key] = name
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -45,7 +115,7 @@ def read_reviews(archive: str | Path) -> dict[str, list[Row]]:
             raise PipelineError(f"{archive}: no reviews under aclImdb/{split}/pos or neg; is it the aclImdb archive?")
     for rows in splits.values():
         rows.sort(key=lambda row: row[:2])
-    return splits
+    return splits, _digest_of_lines(lines)
 
 
 def write_split(rows: list[Row], dest: str | Path) -> None:

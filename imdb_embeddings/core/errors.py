@@ -32,6 +32,12 @@ def run_stage(main: Callable[[], None], quick_exit: bool = False) -> None:
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(1)
+    except OSError as exc:
+        # A full disk, a read-only folder, a missing file: the outputs are
+        # written to temporary files first, so nothing half-written is left.
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}; no output was written", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print("interrupted: no output was written", file=sys.stderr)
         sys.exit(130)

@@ -5,6 +5,7 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,12 @@ CHUNK = 1 << 20
 @contextlib.contextmanager
 def atomic_path(dest: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside `dest`; it replaces `dest` only if the
-    block finishes. `suffix` keeps an extension that a writer insists on."""
+    block finishes. `suffix` keeps an extension that a writer insists on.
+    The temporary name is unique, so two processes writing the same `dest`
+    (the shared download cache) never write into each other's file."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.partial{suffix}")
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}-{secrets.token_hex(4)}.partial{suffix}")
     try:
         yield tmp
         os.replace(tmp, dest)

@@ -40,7 +40,7 @@ EXPERIMENT_KEYS = {
 }
 REQUIRED_EXPERIMENT_KEYS = {"maxlen", "hidden_units", "train_samples", "validation_samples"}
 SCHEMA = {
-    "imdb": {"url": str, "sha256": str, "mirrors": list},
+    "imdb": {"url": str, "sha256": str, "content_sha256": str, "mirrors": list},
     "glove": {"url": str, "sha256": str, "dim": int, "members": dict, "mirrors": list},
     "tokenize": {"max_words": int},
     "train": TRAIN_KEYS,
@@ -99,6 +99,7 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
             f"{path}: glove.dim is {glove['dim']}, but glove.6B only has dims {', '.join(map(str, GLOVE_DIMS))}"
         )
     Checksum(params["imdb"]["sha256"], f"{path}: imdb.sha256")
+    Checksum(params["imdb"]["content_sha256"], f"{path}: imdb.content_sha256")
     for section in ("imdb", "glove"):
         for base in params[section]["mirrors"]:
             if not isinstance(base, str) or not base.startswith(("http://", "https://")):
