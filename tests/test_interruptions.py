@@ -1,0 +1,190 @@
+"""Faults in the middle of work, for real: `kill -9` of `dvc repro` at a
+random moment inside each stage, two `dvc repro` at once in one workspace,
+and a full disk under a stage's output. Afterwards the next `dvc repro`
+finishes, nothing is half-written, the results equal an uninterrupted run's,
+and the download cache holds no corrupt entry."""
+
+import hashlib
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests import fixtures
+from tests.conftest import copy_project, edit_params, fixture_params, run_tool, tool_env
+from tests.http_faults import FaultServer
+
+pytestmark = pytest.mark.slow
+STAGES = (
+    "download_imdb",
+    "download_glove",
+    "parse_glove",
+    "prepare",
+    "tokenize",
+    "embedding",
+    "train_learned@learned_small",
+    "evaluate_learned@learned_small",
+)
+
+
+@pytest.fixture(scope="module")
+def server(fixture_mirror, tmp_path_factory):
+    """The fixture archives over HTTP, throttled so that a download takes a
+    second or so: a kill lands inside the transfer."""
+    mirror, _ = fixture_mirror
+    root = tmp_path_factory.mktemp("www")
+    for name in ("aclImdb_v1.tar.gz", "glove.6B.zip"):
+        shutil.copy(mirror / name, root / name)
+    server = FaultServer(root, rate=12_000)
+    yield server
+    server.close()
+
+
+def env_for(server, download_cache):
+    return tool_env(PIPELINE_MIRROR=server.url, PIPELINE_CACHE_DIR=str(download_cache), PIPELINE_BACKOFF_S="0.05")
+
+
+@pytest.fixture(scope="module")
+def baseline(server, fixture_mirror, tmp_path_factory):
+    """An uninterrupted run: the project, its dvc.lock, and how long each stage took."""
+    mirror, members = fixture_mirror
+    project = copy_project(tmp_path_factory.mktemp("baseline") / "project")
+
+    def params(p):
+        fixture_params(p, members)
+        p["imdb"]["sha256"] = fixtures.sha256(mirror / "aclImdb_v1.tar.gz")  # served over HTTP: the pinned one
+
+    edit_params(project, params)
+    env = env_for(server, tmp_path_factory.mktemp("download-cache"))
+    run_tool(project, "dvc", "repro", env=env)
+    durations = {}
+    for stage in STAGES:
+        cache = tmp_path_factory.mktemp("cold-cache")  # downloads really download
+        start = time.monotonic()
+        run_tool(
+            project, "dvc", "repro", "--force", "--single-item", stage, env={**env, "PIPELINE_CACHE_DIR": str(cache)}
+        )
+        durations[stage] = time.monotonic() - start
+    return project, (project / "dvc.lock").read_text(), durations
+
+
+def start(project, env, *args):
+    return subprocess.Popen(
+        ["dvc", "repro", *args],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_for_line(proc, pattern, timeout=120):
+    """Read the process's output until a line matches; returns what was read."""
+    seen, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if re.search(pattern, line):
+            return "".join(seen)
+    raise AssertionError(f"never saw {pattern!r}:\n{''.join(seen)}")
+
+
+def partial_files(*folders):
+    return [p for folder in folders if folder.exists() for p in folder.rglob("*") if ".partial" in p.name]
+
+
+def check_cache_entries(download_cache):
+    """Every entry matches the digest its folder is named after."""
+    for entry in (download_cache / "files").glob("*/*"):
+        algo, digest = entry.parent.name.split("-", 1)
+        assert hashlib.new(algo, entry.read_bytes()).hexdigest() == digest, f"corrupt cache entry {entry}"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_kill_9_inside_a_stage(baseline, server, stage, tmp_path):
+    source, lock, durations = baseline
+    project = tmp_path / "project"
+    shutil.copytree(source, project, symlinks=True)
+    download_cache = tmp_path / "download-cache"
+    env = env_for(server, download_cache)
+    # A random moment inside the stage, seeded per stage so a failure reproduces.
+    stage_time = max(durations[stage] - 1.0, 0.2)  # dvc's own start-up takes about a second
+    delay = random.Random(stage).uniform(0.1, 0.9) * stage_time
+    proc = start(project, env, "--force", "--single-item", stage)
+    wait_for_line(proc, rf"Running stage '{re.escape(stage)}'")
+    time.sleep(delay)
+    still_running = proc.poll() is None
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert still_running, f"{stage} finished within {delay:.2f} s: the kill came too late"
+
+    # No half-written output, and no corrupt download-cache entry, right after the kill.
+    assert not partial_files(project / "data", project / "metrics", project / "dvclive")
+    check_cache_entries(download_cache)
+
+    # The next repro runs the stage for real (no run cache) and finishes.
+    result = run_tool(project, "dvc", "repro", "--no-run-cache", env=env, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project / "dvc.lock").read_text() == lock
+    assert run_tool(project, "dvc", "status", "--json", env=env).stdout.strip() == "{}"
+    assert not partial_files(project / "data", download_cache)
+    check_cache_entries(download_cache)
+
+
+def test_two_repros_at_once(baseline, server, tmp_path):
+    source, lock, _ = baseline
+    project = tmp_path / "project"
+    shutil.copytree(source, project, symlinks=True)
+    env = env_for(server, tmp_path / "download-cache")
+    first = start(project, env, "--force", "--single-item", "train_learned@learned_small")
+    wait_for_line(first, r"Running stage 'train_learned@learned_small'")
+    second = run_tool(project, "dvc", "repro", env=env, check=False)
+    out, _ = first.communicate(timeout=300)
+    assert second.returncode != 0
+    # DVC's lock: the repository lock, or (while the first runs a stage) the
+    # lock on the paths that stage uses.
+    assert re.search(r"Unable to acquire lock|is busy, it is being blocked by", second.stdout + second.stderr), (
+        second.stdout + second.stderr
+    )
+    assert "Traceback" not in second.stdout + second.stderr
+    assert first.returncode == 0, out
+    assert (project / "dvc.lock").read_text() == lock
+    assert run_tool(project, "dvc", "status", "--json", env=env).stdout.strip() == "{}"
+
+
+def test_full_disk_keeps_the_previous_output(baseline, tmp_path):
+    """`tokenize` writing onto a filesystem with no room: one clear error line,
+    the previous outputs byte for byte, no temporary file left."""
+    source, _, _ = baseline
+    project = tmp_path / "project"
+    shutil.copytree(source, project, symlinks=True)
+    out = project / "data/tokenized"
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    shutil.rmtree(out)
+    out.mkdir()
+    size = sum(len(b) for b in before.values())
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size + 12288}", "tmpfs", str(out)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.strip()})")
+    try:
+        for name, data in before.items():
+            (out / name).write_bytes(data)
+        result = run_tool(project, "python", "-m", "stages.tokenize", check=False)
+        assert result.returncode == 1
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert errors and "No space left on device" in errors[0] and "no output was written" in errors[0]
+        assert "Traceback" not in result.stderr
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    finally:
+        subprocess.run(["umount", str(out)], check=True)
