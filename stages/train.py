@@ -15,7 +15,7 @@ from imdb_embeddings.modeling import distribute
 from imdb_embeddings.modeling.inference import export_weights
 from imdb_embeddings.modeling.saving import save_model
 from imdb_embeddings.modeling.training import split_indices, train
-from imdb_embeddings.text.padding import pad_sequences
+from imdb_embeddings.text.features import input_spec, model_input
 from imdb_embeddings.text.sequences import load_sequences
 
 # What this stage reads of params.yaml ({0}: the group, {1}: the experiment);
@@ -35,11 +35,11 @@ def main() -> None:
 
     tokens, offsets, labels = load_sequences(SEQUENCES)
     train_rows, val_rows = split_indices(len(labels), experiment, f"experiments.{args.group}.{args.name}")
-    maxlen = experiment["maxlen"]
+    spec = input_spec(experiment, p["tokenize"]["max_words"])
     data = {
-        "x_train": pad_sequences(tokens, offsets, maxlen, train_rows),
+        "x_train": model_input(tokens, offsets, spec, train_rows),
         "y_train": labels[train_rows],
-        "x_val": pad_sequences(tokens, offsets, maxlen, val_rows),
+        "x_val": model_input(tokens, offsets, spec, val_rows),
         "y_val": labels[val_rows],
     }
     matrix = np.load(GLOVE_MATRIX) if args.group == "glove" else None
@@ -50,7 +50,7 @@ def main() -> None:
         print(f"{args.name}: not the chief worker; the chief writes the model and its logs")
         return
     save_model(model, f"data/models/{args.name}.keras")
-    export_weights(model, f"data/models/{args.name}.npz")
+    export_weights(model, f"data/models/{args.name}.npz", spec)
 
 
 if __name__ == "__main__":

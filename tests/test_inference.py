@@ -1,5 +1,5 @@
 """The numpy forward pass that `evaluate` uses, held to Keras' own
-`model.evaluate` on the models `stages/model.py` builds."""
+`model.evaluate` on every model family `modeling/model.py` builds."""
 
 import json
 
@@ -10,8 +10,19 @@ from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.modeling.inference import binary_metrics, export_weights, load_weights, predict_logits
 
 
-@pytest.mark.parametrize("hidden_units, weights", [(0, False), (16, True)])
-def test_matches_keras_evaluate(tmp_path, hidden_units, weights):
+@pytest.mark.parametrize(
+    "family, hidden_units, weights, dropout",
+    [
+        ("flatten", 0, False, 0.0),
+        ("flatten", 16, True, 0.0),
+        ("mean", 0, False, 0.0),
+        ("mean", 16, True, 0.3),
+        ("conv1d", 8, False, 0.2),
+        ("conv1d", 0, True, 0.0),
+        ("ngram_bag", 0, False, 0.2),
+    ],
+)
+def test_matches_keras_evaluate(tmp_path, family, hidden_units, weights, dropout):
     import keras
 
     from imdb_embeddings.modeling.model import build_model
@@ -19,8 +30,21 @@ def test_matches_keras_evaluate(tmp_path, hidden_units, weights):
     rng = np.random.default_rng(hidden_units)
     keras.utils.set_random_seed(3)
     matrix = rng.normal(size=(50, 8)).astype(np.float32) if weights else None
-    model = build_model(50, 12, 8, hidden_units, "rmsprop", matrix, trainable=not weights)
-    x = rng.integers(0, 50, size=(3000, 12)).astype(np.int32)
+    model = build_model(
+        50,
+        12,
+        8,
+        hidden_units,
+        "rmsprop",
+        matrix,
+        trainable=not weights,
+        family=family,
+        dropout=dropout,
+        vocabulary_rows=80 if family == "ngram_bag" else None,
+    )
+    x = rng.integers(0, 80 if family == "ngram_bag" else 50, size=(3000, 12)).astype(np.int32)
+    x[:, :3] = 0  # padding in front, as pad_sequences leaves it
+    x[7] = 0  # and one empty review
     y = rng.integers(0, 2, size=3000).astype(np.int8)
     model.fit(x[:500], y[:500], epochs=2, verbose=0)  # weights away from their initial values
     expected_loss, expected_accuracy = model.evaluate(x, y, batch_size=1024, verbose=0)
@@ -33,7 +57,7 @@ def test_matches_keras_evaluate(tmp_path, hidden_units, weights):
 
 def test_unknown_layers_are_refused(tmp_path):
     layers = [
-        {"name": "drop", "kind": "Dropout", "activation": None, "weights": 0},
+        {"name": "drop", "kind": "LSTM", "activation": None, "weights": 0},
         {"name": "out", "kind": "Dense", "activation": "sigmoid", "weights": 2},
     ]
     np.savez(
@@ -41,5 +65,5 @@ def test_unknown_layers_are_refused(tmp_path):
         layers=np.array(json.dumps(layers)),
         **{"1/0": np.zeros((4, 1), np.float32), "1/1": np.zeros(1, np.float32)},
     )
-    with pytest.raises(PipelineError, match="layer drop .Dropout"):
+    with pytest.raises(PipelineError, match="layer drop .LSTM"):
         load_weights(tmp_path / "m.npz")

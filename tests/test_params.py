@@ -63,9 +63,17 @@ def test_experiment_overrides_train_defaults():
             "experiments.learned.learned_small.embedding_dim",
         ),
         (
-            lambda p: p["experiments"]["learned"]["learned_small"].update(dropout=0.5),
-            "experiments.learned.learned_small.dropout",
+            lambda p: p["experiments"]["learned"]["learned_small"].update(dropot=0.5),
+            "unknown key experiments.learned.learned_small.dropot",
         ),
+        (lambda p: p["experiments"]["learned"]["learned_small"].update(dropout=1.5), "learned_small.dropout is 1.5"),
+        (lambda p: p["experiments"]["learned"]["learned_small"].update(model="lstm"), "learned_small.model is 'lstm'"),
+        (lambda p: p["experiments"]["learned"]["learned_small"].update(learning_rate=0), "learning_rate is 0"),
+        (
+            lambda p: p["experiments"]["glove"]["glove_frozen"].update(model="ngram_bag"),
+            "glove_frozen is an ngram_bag model with a frozen embedding",
+        ),
+        (lambda p: p["experiments"]["learned"]["learned_small"].update(model="ngram_bag", ngrams=7), "ngrams is 7"),
         (
             lambda p: p["experiments"]["learned"]["learned_small"].update(optimizer="lbfgs"),
             "experiments.learned.learned_small.optimizer",

@@ -23,6 +23,8 @@ GLOVE_DIMS = (50, 100, 200, 300)
 # the GloVe experiments depend on the GloVe matrix.
 EMBEDDINGS = ("learned", "glove")
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
+# Model families (imdb_embeddings/modeling/model.py).
+FAMILIES = ("flatten", "mean", "conv1d", "ngram_bag")
 DISTRIBUTE = ("none", "mirrored", "multi_worker")
 # Experiment names become file names (data/models/<name>.npz, metrics/<name>.json).
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -30,13 +32,27 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 # Keys of `train` that an experiment may override for itself.
 TRAIN_KEYS = {"seed": int, "epochs": int, "batch_size": int, "optimizer": str, "distribute": str, "cpu_devices": int}
 EXPERIMENT_KEYS = {
+    "model": str,  # a family of FAMILIES; default flatten, the reference
     "embedding_dim": int,
     "trainable": bool,
     "maxlen": int,
     "hidden_units": int,
     "train_samples": int,
     "validation_samples": int,
+    "dropout": float,  # after the pooling (and, for conv1d, on the word vectors); default 0
+    "learning_rate": float,  # default: the optimizer's own
+    "early_stopping": int,  # patience in epochs on validation loss, best weights kept; 0 (default): off
+    "ngrams": int,  # ngram_bag: words and 2-grams up to this n (default 2)
+    "ngram_buckets": int,  # ngram_bag: hashed n-gram rows (default 100,000)
     **TRAIN_KEYS,
+}
+EXPERIMENT_DEFAULTS = {
+    "model": "flatten",
+    "dropout": 0.0,
+    "learning_rate": None,
+    "early_stopping": 0,
+    "ngrams": 2,
+    "ngram_buckets": 100_000,
 }
 REQUIRED_EXPERIMENT_KEYS = {"maxlen", "hidden_units", "train_samples", "validation_samples"}
 SCHEMA = {
@@ -47,7 +63,7 @@ SCHEMA = {
     "experiments": {group: dict for group in EMBEDDINGS},
 }
 # Zero is meaningful for these (no hidden layer); everything else is a size.
-NON_NEGATIVE = {"hidden_units"}
+NON_NEGATIVE = {"hidden_units", "early_stopping", "dropout"}
 
 Params = dict[str, Any]
 
@@ -141,7 +157,20 @@ def experiment(params: Params, group: str, name: str, path: str | Path = "params
         raise PipelineError(f"{path}: {where}.embedding_dim is missing (needed for learned embeddings)")
     if group == "glove" and "embedding_dim" in spec:
         raise PipelineError(f"{path}: {where}.embedding_dim is set, but a glove experiment uses glove.dim")
-    merged = {**params["train"], "trainable": group == "learned", **spec, "embedding": group}
+    merged = {**EXPERIMENT_DEFAULTS, **params["train"], "trainable": group == "learned", **spec, "embedding": group}
+    if merged["model"] not in FAMILIES:
+        raise PipelineError(f"{path}: {where}.model is {merged['model']!r}; expected one of {', '.join(FAMILIES)}")
+    if not 0 <= merged["dropout"] < 1:
+        raise PipelineError(f"{path}: {where}.dropout is {merged['dropout']}; expected a fraction from 0 up to 1")
+    if merged["model"] == "ngram_bag" and not merged["trainable"]:
+        raise PipelineError(
+            f"{path}: {where} is an ngram_bag model with a frozen embedding: its n-gram "
+            "vectors could not learn; set trainable: true"
+        )
+    if merged["model"] == "ngram_bag" and merged["ngrams"] not in (2, 3, 4):
+        raise PipelineError(f"{path}: {where}.ngrams is {merged['ngrams']}; expected 2, 3 or 4")
+    if merged["early_stopping"] and merged["distribute"] == "multi_worker":
+        raise PipelineError(f"{path}: {where}.early_stopping is not supported with distribute multi_worker")
     if merged["optimizer"] not in OPTIMIZERS:
         raise PipelineError(f"{path}: {where}.optimizer is {merged['optimizer']!r}; expected one of {OPTIMIZERS}")
     if merged["distribute"] not in DISTRIBUTE:
@@ -166,9 +195,11 @@ def _check_section(section: Any, schema: dict, prefix: str, path: str | Path, re
             continue
         if kind is dict and value is None:
             raise PipelineError(f"{path}: {prefix}{key} is empty; write {{}} for no entries")
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)  # 0 for 0.0
         # bool is an int in Python; a size of `true` is still a mistake.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
             raise PipelineError(f"{path}: {prefix}{key} is {value!r}; expected {kind.__name__}")
-        if kind is int and key != "seed":
+        if kind in (int, float) and key != "seed":
             if value < 0 or (value == 0 and key not in NON_NEGATIVE):
                 raise PipelineError(f"{path}: {prefix}{key} is {value}; expected a positive number")

@@ -1,10 +1,19 @@
-"""The reference models, in the Keras-examples style: an Embedding (learned,
-or GloVe and frozen), Flatten, an optional hidden Dense layer, and a sigmoid
-output."""
+"""The models, in the Keras-examples style: an Embedding (learned, GloVe or
+in-domain vectors, frozen or trained), then one of the families below, an
+optional hidden Dense layer, and a sigmoid output.
+
+- ``flatten`` (the reference): Flatten, so every position has its own weights.
+- ``mean``: the mean of the word vectors, padding masked out (order-free).
+- ``conv1d``: a 1-D convolution over 5-word windows, max over the review.
+- ``ngram_bag``: fastText-style, the mean of word *and* hashed n-gram vectors
+  (the n-gram ids are added to the input by `imdb_embeddings/text/ngrams.py`).
+"""
 
 import keras
 import numpy as np
-from keras import layers
+from keras import layers, ops
+
+from imdb_embeddings.core.params import FAMILIES
 
 # Batches run per call into the compiled graph: for models this small the
 # per-step Python round trip costs more than the step itself. The updates,
@@ -12,6 +21,31 @@ from keras import layers
 # tf.distribute strategy Keras 3.15 fails to run several steps per call:
 # distributed training passes 1.)
 STEPS_PER_EXECUTION = 32
+CONV_KERNEL = 5  # words per convolution window
+CONV_FILTERS = 128  # when the experiment gives no hidden_units
+
+
+@keras.saving.register_keras_serializable(package="imdb_embeddings")
+class MaskedMean(layers.Layer):
+    """The mean of the word vectors over the real words (the Embedding's mask
+    drops the padding); zeros for a review with no known word, where Keras'
+    GlobalAveragePooling1D would divide by zero."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs: object, mask: object = None) -> object:
+        if mask is None:
+            return ops.mean(inputs, axis=1)
+        weights = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+        return ops.sum(inputs * weights, axis=1) / ops.maximum(ops.sum(weights, axis=1), 1.0)
+
+    def compute_mask(self, inputs: object, mask: object = None) -> None:
+        return None
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return (input_shape[0], input_shape[2])
 
 
 def build_model(
@@ -23,16 +57,43 @@ def build_model(
     embedding_weights: np.ndarray | None = None,
     trainable: bool = True,
     steps_per_execution: int = STEPS_PER_EXECUTION,
+    family: str = "flatten",
+    dropout: float = 0.0,
+    learning_rate: float | None = None,
+    vocabulary_rows: int | None = None,
 ) -> keras.Model:
-    embedding = layers.Embedding(max_words, embedding_dim, trainable=trainable, name="embedding")
+    """`vocabulary_rows`: rows of the Embedding when it holds more than the
+    words (n-gram buckets); default `max_words`. `maxlen` is the input length."""
+    rows = vocabulary_rows or max_words
+    masked = family in ("mean", "ngram_bag")
+    embedding = layers.Embedding(rows, embedding_dim, trainable=trainable, mask_zero=masked, name="embedding")
     inputs = keras.Input(shape=(maxlen,), dtype="int32", name="word_indices")
-    x = layers.Flatten()(embedding(inputs))
-    if hidden_units:
+    x = embedding(inputs)
+    if family == "flatten":
+        x = layers.Flatten()(x)
+    elif family in ("mean", "ngram_bag"):
+        x = MaskedMean(name="mean")(x)
+    elif family == "conv1d":
+        x = layers.Dropout(dropout, name="embedding_dropout")(x) if dropout else x
+        x = layers.Conv1D(hidden_units or CONV_FILTERS, CONV_KERNEL, activation="relu", name="conv")(x)
+        x = layers.GlobalMaxPooling1D(name="max")(x)
+    else:
+        raise ValueError(f"unknown model family {family!r}; expected one of {FAMILIES}")
+    if dropout:
+        x = layers.Dropout(dropout, name="dropout")(x)
+    if hidden_units and family != "conv1d":
         x = layers.Dense(hidden_units, activation="relu", name="hidden")(x)
     outputs = layers.Dense(1, activation="sigmoid", name="sentiment")(x)
     model = keras.Model(inputs, outputs)
     if embedding_weights is not None:
-        embedding.set_weights([embedding_weights])
+        weights = np.zeros((rows, embedding_dim), dtype=np.float32)
+        weights[: len(embedding_weights)] = embedding_weights
+        if rows > len(embedding_weights):  # n-gram rows: small random vectors, learned
+            rng = np.random.default_rng(0)
+            weights[len(embedding_weights) :] = rng.uniform(-0.05, 0.05, (rows - len(embedding_weights), embedding_dim))
+        embedding.set_weights([weights])
+    if learning_rate is not None:
+        optimizer = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
     model.compile(
         optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"], steps_per_execution=steps_per_execution
     )

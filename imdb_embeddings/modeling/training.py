@@ -118,9 +118,14 @@ def train(
     keras.utils.set_random_seed(experiment["seed"])
     tf.config.experimental.enable_op_determinism()
     with strategy.scope():
+        ngram_rows = experiment["ngram_buckets"] if experiment["model"] == "ngram_bag" else 0
         model = build_model(
             max_words=max_words,
-            maxlen=experiment["maxlen"],
+            maxlen=data["x_train"].shape[1],
+            family=experiment["model"],
+            dropout=experiment["dropout"],
+            learning_rate=experiment["learning_rate"],
+            vocabulary_rows=max_words + ngram_rows,
             embedding_dim=(
                 embedding_weights.shape[1] if embedding_weights is not None else experiment["embedding_dim"]
             ),
@@ -131,9 +136,10 @@ def train(
             steps_per_execution=STEPS_PER_EXECUTION if kind == "none" else 1,
         )
     log.info(
-        "%s: %d training and %d validation reviews, maxlen %d, %s embedding%s, "
+        "%s: %s model, %d training and %d validation reviews, maxlen %d, %s embedding%s, "
         "%d replica(s) (distribute: %s), global batch %d",
         name,
+        experiment["model"],
         len(data["x_train"]),
         len(data["x_val"]),
         experiment["maxlen"],
@@ -144,6 +150,15 @@ def train(
         experiment["batch_size"],
     )
     callbacks = [live_callback(live_dir)] if distribute.is_chief() else []
+    if experiment["early_stopping"]:
+        # Stop when validation loss has not improved for `early_stopping`
+        # epochs, and keep the best epoch's weights.
+        callbacks.insert(
+            0,
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=experiment["early_stopping"], restore_best_weights=True
+            ),
+        )
     validation = (data["x_val"], data["y_val"])
     if kind == "multi_worker":
         history = distribute.fit_multi_worker(

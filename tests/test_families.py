@@ -1,0 +1,57 @@
+"""Every model family and embedding source through the real pipeline: added
+to params, trained by `dvc repro` on the fixture data, evaluated (numpy
+forward pass) and logged; the reference experiments are not touched."""
+
+import json
+import shutil
+
+import pytest
+
+from tests.conftest import edit_params, run_tool
+
+pytestmark = pytest.mark.slow
+NEW = {
+    "learned": {
+        "mean_learned": {"model": "mean", "embedding_dim": 16, "dropout": 0.2, "learning_rate": 0.01},
+        "conv_learned": {"model": "conv1d", "embedding_dim": 16, "hidden_units": 8, "dropout": 0.3},
+        "bag_learned": {"model": "ngram_bag", "embedding_dim": 16, "ngrams": 3, "ngram_buckets": 500,
+                        "early_stopping": 1, "epochs": 6},
+    },
+    "glove": {
+        "mean_glove_tuned": {"model": "mean", "trainable": True, "learning_rate": 0.005},
+        "conv_glove": {"model": "conv1d", "hidden_units": 8},
+    },
+}
+BASE = {"maxlen": 30, "hidden_units": 0, "train_samples": 80, "validation_samples": 40}
+
+
+def test_each_family_trains_and_evaluates(reproduced_project, tmp_path):
+    source, env = reproduced_project
+    project = tmp_path / "project"
+    shutil.copytree(source, project, symlinks=True)
+    lock_before = (project / "dvc.lock").read_text()
+
+    def add(p):
+        for group, experiments in NEW.items():
+            for name, spec in experiments.items():
+                p["experiments"][group][name] = {**BASE, **spec}
+
+    edit_params(project, add)
+    result = run_tool(project, "dvc", "repro", env=env)
+    ran = set(line.split("'")[1] for line in result.stdout.splitlines() if line.startswith("Running stage"))
+    expected = {f"{kind}_{group}@{name}" for group, names in NEW.items() for name in names
+                for kind in ("train", "evaluate")}
+    assert ran == expected, result.stdout  # the reference experiments did not rerun
+    for group, names in NEW.items():
+        for name, spec in names.items():
+            metrics = json.loads((project / "metrics" / f"{name}.json").read_text())
+            assert 0 <= metrics["test_accuracy"] <= 1
+            last = json.loads((project / "dvclive" / name / "metrics.json").read_text())
+            assert "accuracy" in last["eval"]
+            log = result.stdout + result.stderr
+            assert f"{name}: {spec['model']} model" in log
+    # Early stopping may end the ngram_bag run before its 6 epochs; never after.
+    assert json.loads((project / "dvclive/bag_learned/metrics.json").read_text())["step"] <= 5
+    for name in ("learned_maxlen20", "glove_frozen", "learned_small"):
+        assert f"train_{'glove' if 'glove' in name else 'learned'}@{name}" not in ran
+    assert "learned_maxlen20" in lock_before
