@@ -22,7 +22,7 @@ def rss_kb(field):
 
 
 def glove_ours(glove_txt, out_dir):
-    from imdb_embeddings.glove.parse import parse_glove
+    from imdb_embeddings.vectors.glove import parse_glove
 
     rows, dim = parse_glove(glove_txt, f"{out_dir}/vectors.npy", f"{out_dir}/words.json")
     return {"rows": rows, "dim": dim, "output_bytes": rows * dim * 4}
@@ -110,7 +110,7 @@ def throughput(project):
     from imdb_embeddings.modeling.training import split_indices
     from imdb_embeddings.text.padding import pad_sequences
     from imdb_embeddings.text.sequences import load_sequences
-    from stages.train import GLOVE_MATRIX, SEQUENCES
+    from stages.train import MATRICES, SEQUENCES
 
     p = params_module.load()
     tokens, offsets, labels = load_sequences(SEQUENCES)
@@ -119,7 +119,7 @@ def throughput(project):
         exp = params_module.experiment(p, group, name)
         rows, _ = split_indices(len(labels), exp, name)
         x, y = pad_sequences(tokens, offsets, exp["maxlen"], rows), labels[rows]
-        weights = np.load(GLOVE_MATRIX) if group == "glove" else None
+        weights = np.load(MATRICES[group]) if group in MATRICES else None
         keras.utils.set_random_seed(exp["seed"])
         model = build_model(
             p["tokenize"]["max_words"],

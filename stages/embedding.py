@@ -1,5 +1,5 @@
 """Stage embedding: the `max_words x dim` GloVe matrix of the vocabulary
-(imdb_embeddings/glove/matrix.py), and how much of the vocabulary GloVe covers."""
+(imdb_embeddings/vectors/matrix.py), and how much of the vocabulary GloVe covers."""
 
 import json
 import logging
@@ -9,7 +9,7 @@ import numpy as np
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path, write_json
-from imdb_embeddings.glove.matrix import embedding_matrix
+from imdb_embeddings.vectors.matrix import embedding_matrix
 
 log = logging.getLogger("embedding")
 PARAMS = ("tokenize.max_words",)

@@ -1,10 +1,10 @@
 """Stage parse_glove: the GloVe text as a float32 matrix (.npy) and its word
-list (imdb_embeddings/glove/parse.py)."""
+list (imdb_embeddings/vectors/glove.py)."""
 
 import logging
 
 from imdb_embeddings.core.errors import run_stage
-from imdb_embeddings.glove.parse import parse_glove
+from imdb_embeddings.vectors.glove import parse_glove
 
 log = logging.getLogger("parse_glove")
 IN = "data/raw/glove.txt"

@@ -1,8 +1,8 @@
-"""Stage train (`train_learned@<name>`, `train_glove@<name>`): fit one
+"""Stage train (`train_learned@<name>`, `train_glove@<name>`, `train_word2vec@<name>`): fit one
 experiment's model on a seeded sample of the training reviews, log its
 per-epoch history with DVCLive, and save the model (imdb_embeddings/modeling/).
 
-    python -m stages.train <group> <name>     # group: learned or glove
+    python -m stages.train <group> <name>     # group: learned, glove or word2vec
 """
 
 import argparse
@@ -22,7 +22,8 @@ from imdb_embeddings.text.sequences import load_sequences
 # dvc.yaml declares the same (tests/test_dependencies.py holds them equal).
 PARAMS = ("train", "tokenize.max_words", "experiments.{0}.{1}")
 SEQUENCES = "data/tokenized/train.npz"
-GLOVE_MATRIX = "data/embedding/glove.npy"
+# The pre-trained matrix of each source that has one (stages embedding and word2vec).
+MATRICES = {"glove": "data/embedding/glove.npy", "word2vec": "data/embedding/word2vec.npy"}
 
 
 def main() -> None:
@@ -42,7 +43,7 @@ def main() -> None:
         "x_val": model_input(tokens, offsets, spec, val_rows),
         "y_val": labels[val_rows],
     }
-    matrix = np.load(GLOVE_MATRIX) if args.group == "glove" else None
+    matrix = np.load(MATRICES[args.group]) if args.group in MATRICES else None
 
     # TensorFlow is imported (inside `train`) only now that the inputs are known to be good.
     model, _ = train(experiment, args.name, p["tokenize"]["max_words"], data, matrix, f"dvclive/{args.name}")

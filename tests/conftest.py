@@ -91,8 +91,14 @@ def fixture_params(p, members):
     p["glove"]["dim"] = 50
     p["glove"]["members"] = {dim: f"sha256:{digest}" for dim, digest in members.items()}
     p["tokenize"]["max_words"] = 60
+    p["word2vec"].update(dim=16, epochs=2, min_count=1)
     p["train"]["epochs"] = 2
-    sizes = {"learned_maxlen20": (80, 40), "glove_frozen": (20, 60), "learned_small": (20, 60)}
+    sizes = {
+        "learned_maxlen20": (80, 40),
+        "glove_frozen": (20, 60),
+        "learned_small": (20, 60),
+        "word2vec_small": (20, 60),
+    }
     for name, (train, val) in sizes.items():
         experiments(p)[name].update(train_samples=train, validation_samples=val)
     experiments(p)["learned_small"]["embedding_dim"] = 16

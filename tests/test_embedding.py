@@ -1,6 +1,6 @@
 import numpy as np
 
-from imdb_embeddings.glove.matrix import embedding_matrix
+from imdb_embeddings.vectors.matrix import embedding_matrix
 
 
 def test_rows_follow_the_vocabulary_and_count_coverage():

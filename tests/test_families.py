@@ -14,8 +14,14 @@ NEW = {
     "learned": {
         "mean_learned": {"model": "mean", "embedding_dim": 16, "dropout": 0.2, "learning_rate": 0.01},
         "conv_learned": {"model": "conv1d", "embedding_dim": 16, "hidden_units": 8, "dropout": 0.3},
-        "bag_learned": {"model": "ngram_bag", "embedding_dim": 16, "ngrams": 3, "ngram_buckets": 500,
-                        "early_stopping": 1, "epochs": 6},
+        "bag_learned": {
+            "model": "ngram_bag",
+            "embedding_dim": 16,
+            "ngrams": 3,
+            "ngram_buckets": 500,
+            "early_stopping": 1,
+            "epochs": 6,
+        },
     },
     "glove": {
         "mean_glove_tuned": {"model": "mean", "trainable": True, "learning_rate": 0.005},
@@ -39,10 +45,11 @@ def test_each_family_trains_and_evaluates(reproduced_project, tmp_path):
     edit_params(project, add)
     result = run_tool(project, "dvc", "repro", env=env)
     ran = set(line.split("'")[1] for line in result.stdout.splitlines() if line.startswith("Running stage"))
-    expected = {f"{kind}_{group}@{name}" for group, names in NEW.items() for name in names
-                for kind in ("train", "evaluate")}
+    expected = {
+        f"{kind}_{group}@{name}" for group, names in NEW.items() for name in names for kind in ("train", "evaluate")
+    }
     assert ran == expected, result.stdout  # the reference experiments did not rerun
-    for group, names in NEW.items():
+    for names in NEW.values():
         for name, spec in names.items():
             metrics = json.loads((project / "metrics" / f"{name}.json").read_text())
             assert 0 <= metrics["test_accuracy"] <= 1

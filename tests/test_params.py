@@ -78,7 +78,9 @@ def test_experiment_overrides_train_defaults():
             lambda p: p["experiments"]["learned"]["learned_small"].update(optimizer="lbfgs"),
             "experiments.learned.learned_small.optimizer",
         ),
-        (lambda p: p["experiments"].update(word2vec={}), "unknown key experiments.word2vec"),
+        (lambda p: p["experiments"].update(fasttext={}), "unknown key experiments.fasttext"),
+        (lambda p: p["word2vec"].update(sg=2), "word2vec.sg is 2"),
+        (lambda p: p["experiments"]["word2vec"]["word2vec_small"].update(embedding_dim=9), "uses word2vec.dim"),
         (
             lambda p: p["experiments"]["glove"].update(
                 learned_small={"maxlen": 5, "hidden_units": 0, "train_samples": 1, "validation_samples": 1}

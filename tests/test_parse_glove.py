@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.glove.parse import parse_glove
+from imdb_embeddings.vectors.glove import parse_glove
 from tests import fixtures
 
 
@@ -35,7 +35,7 @@ def test_small_pieces_give_the_same_result(tmp_path, monkeypatch):
     src = tmp_path / "glove.txt"
     src.write_text(fixtures.glove_text(100) * 20)
     parse_glove(src, tmp_path / "a.npy", tmp_path / "a.json")
-    monkeypatch.setattr("imdb_embeddings.glove.parse.PIECE_BYTES", 4096)
+    monkeypatch.setattr("imdb_embeddings.vectors.glove.PIECE_BYTES", 4096)
     parse_glove(src, tmp_path / "b.npy", tmp_path / "b.json")
     np.testing.assert_array_equal(np.load(tmp_path / "a.npy"), np.load(tmp_path / "b.npy"))
     assert (tmp_path / "a.json").read_text() == (tmp_path / "b.json").read_text()

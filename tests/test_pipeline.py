@@ -10,7 +10,12 @@ from tests.conftest import copy_project, edit_params, experiments, fixture_param
 
 pytestmark = pytest.mark.slow
 OUTPUT = [""]  # what the last repro printed
-GROUPS = {"learned_maxlen20": "learned", "learned_small": "learned", "glove_frozen": "glove"}
+GROUPS = {
+    "learned_maxlen20": "learned",
+    "learned_small": "learned",
+    "glove_frozen": "glove",
+    "word2vec_small": "word2vec",
+}
 
 
 def stages_of(*names, kinds=("train", "evaluate")):
@@ -50,7 +55,7 @@ def project(tmp_path_factory, fixture_mirror):
 
 def test_caching_is_exact(project):
     project, mirror = project
-    everything = {"download_imdb", "download_glove", "parse_glove", "prepare", "tokenize", "embedding"}
+    everything = {"download_imdb", "download_glove", "parse_glove", "prepare", "tokenize", "embedding", "word2vec"}
     everything |= stages_of(*GROUPS)
     assert repro(project, mirror) == everything
     for name in GROUPS:
@@ -63,6 +68,8 @@ def test_caching_is_exact(project):
         assert len(plot.read_text().splitlines()) == 3
     coverage = json.loads((project / "metrics/embedding.json").read_text())
     assert 0 < coverage["coverage"] <= 1
+    word2vec = json.loads((project / "metrics/word2vec.json").read_text())
+    assert word2vec["dim"] == 16 and word2vec["texts"] == 130 and 0 < word2vec["coverage"] <= 1
 
     # A second repro runs nothing.
     assert repro(project, mirror) == set()
@@ -87,10 +94,14 @@ def test_caching_is_exact(project):
 
     # The vocabulary size reruns from tokenize on: no download, parse or prepare.
     edit_params(project, lambda p: p["tokenize"].update(max_words=40))
-    assert repro(project, mirror) == {"tokenize", "embedding"} | stages_of(*GROUPS)
+    assert repro(project, mirror) == {"tokenize", "embedding", "word2vec"} | stages_of(*GROUPS)
+
+    # The word2vec settings rerun the word2vec stage and its experiments only.
+    edit_params(project, lambda p: p["word2vec"].update(epochs=3))
+    assert repro_log(project, mirror) == ({"word2vec"} | stages_of("word2vec_small"), set())
 
     # The GloVe dim reruns the GloVe stages and the GloVe experiments; the
-    # learned experiments' stages do not run at all.
+    # learned and word2vec experiments' stages do not run at all.
     edit_params(project, lambda p: p["glove"].update(dim=100))
     assert repro_log(project, mirror) == (
         {"download_glove", "parse_glove", "embedding"} | stages_of("glove_frozen"),

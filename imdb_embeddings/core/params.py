@@ -21,7 +21,7 @@ GLOVE_DIMS = (50, 100, 200, 300)
 # One group of experiments per embedding source, each its own `foreach` in
 # dvc.yaml: DVC cannot give the items of one group different deps, and only
 # the GloVe experiments depend on the GloVe matrix.
-EMBEDDINGS = ("learned", "glove")
+EMBEDDINGS = ("learned", "glove", "word2vec")
 OPTIMIZERS = ("rmsprop", "adam", "sgd")
 # Model families (imdb_embeddings/modeling/model.py).
 FAMILIES = ("flatten", "mean", "conv1d", "ngram_bag")
@@ -59,11 +59,12 @@ SCHEMA = {
     "imdb": {"url": str, "sha256": str, "content_sha256": str, "mirrors": list},
     "glove": {"url": str, "sha256": str, "dim": int, "members": dict, "mirrors": list},
     "tokenize": {"max_words": int},
+    "word2vec": {"dim": int, "epochs": int, "window": int, "min_count": int, "sg": int, "seed": int, "workers": int},
     "train": TRAIN_KEYS,
     "experiments": {group: dict for group in EMBEDDINGS},
 }
 # Zero is meaningful for these (no hidden layer); everything else is a size.
-NON_NEGATIVE = {"hidden_units", "early_stopping", "dropout"}
+NON_NEGATIVE = {"hidden_units", "early_stopping", "dropout", "sg"}
 
 Params = dict[str, Any]
 
@@ -121,6 +122,8 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
             if not isinstance(base, str) or not base.startswith(("http://", "https://")):
                 raise PipelineError(f"{path}: {section}.mirrors: {base!r} is not an http(s):// base URL")
     Checksum(glove["sha256"], f"{path}: glove.sha256")
+    if params["word2vec"]["sg"] not in (0, 1):
+        raise PipelineError(f"{path}: word2vec.sg is {params['word2vec']['sg']}; expected 0 (CBOW) or 1 (skip-gram)")
     seen: dict[str, str] = {}
     for group in EMBEDDINGS:
         for name in params["experiments"][group]:
@@ -155,8 +158,8 @@ def experiment(params: Params, group: str, name: str, path: str | Path = "params
     _check_section(spec, EXPERIMENT_KEYS, where + ".", path, required=REQUIRED_EXPERIMENT_KEYS)
     if group == "learned" and "embedding_dim" not in spec:
         raise PipelineError(f"{path}: {where}.embedding_dim is missing (needed for learned embeddings)")
-    if group == "glove" and "embedding_dim" in spec:
-        raise PipelineError(f"{path}: {where}.embedding_dim is set, but a glove experiment uses glove.dim")
+    if group != "learned" and "embedding_dim" in spec:
+        raise PipelineError(f"{path}: {where}.embedding_dim is set, but a {group} experiment uses {group}.dim")
     merged = {**EXPERIMENT_DEFAULTS, **params["train"], "trainable": group == "learned", **spec, "embedding": group}
     if merged["model"] not in FAMILIES:
         raise PipelineError(f"{path}: {where}.model is {merged['model']!r}; expected one of {', '.join(FAMILIES)}")

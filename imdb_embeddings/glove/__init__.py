@@ -1,1 +1,0 @@
-"""GloVe: the text file parsed into a matrix, and the vocabulary's embedding matrix."""

@@ -1,0 +1,52 @@
+"""In-domain word vectors: gensim's word2vec trained on review texts with no
+labels (the 50,000 unlabelled reviews and the training texts), the words
+split exactly as the tokenizer splits them.
+
+Reproducible: one worker thread and a seed, and a stable hash for gensim's
+per-word initial vectors (its default is Python's `hash`, which changes with
+every process), so the same texts and settings give the same vectors. More
+workers train faster but not byte-identically (gensim's threads race).
+"""
+
+import logging
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from imdb_embeddings.text.tokenizer import Corpus
+
+log = logging.getLogger("word2vec")
+
+
+def stable_hash(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def sentences(texts: Sequence[str]) -> list[list[str]]:
+    """Each text as its list of words, by the tokenizer's rules."""
+    corpus = Corpus(texts)
+    words = corpus.words.to_pylist()
+    bounds = corpus.first_word.tolist()
+    return [words[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def train_word2vec(texts: Sequence[str], settings: dict[str, Any]) -> tuple[list[str], np.ndarray]:
+    """(words, vectors) of a word2vec model trained on `texts`.
+    `settings`: dim, epochs, window, min_count, seed, workers, sg (0: CBOW, 1: skip-gram)."""
+    from gensim.models import Word2Vec
+
+    model = Word2Vec(
+        sentences(texts),
+        vector_size=settings["dim"],
+        window=settings["window"],
+        min_count=settings["min_count"],
+        epochs=settings["epochs"],
+        sg=settings["sg"],
+        seed=settings["seed"],
+        workers=settings["workers"],
+        hashfxn=stable_hash,
+    )
+    log.info("word2vec: %d words x %d dims from %d texts", len(model.wv), settings["dim"], len(texts))
+    return list(model.wv.index_to_key), model.wv.vectors.astype(np.float32)
