@@ -9,6 +9,7 @@ workers train faster but not byte-identically (gensim's threads race).
 """
 
 import logging
+import time
 import zlib
 from collections.abc import Sequence
 from typing import Any
@@ -36,7 +37,21 @@ def train_word2vec(texts: Sequence[str], settings: dict[str, Any]) -> tuple[list
     """(words, vectors) of a word2vec model trained on `texts`.
     `settings`: dim, epochs, window, min_count, seed, workers, sg (0: CBOW, 1: skip-gram)."""
     from gensim.models import Word2Vec
+    from gensim.models.callbacks import CallbackAny2Vec
 
+    class EpochLog(CallbackAny2Vec):
+        """One log line an epoch (gensim's own lines come every second)."""
+
+        def __init__(self) -> None:
+            self.epoch, self.start = 0, time.monotonic()
+
+        def on_epoch_end(self, model: Any) -> None:
+            self.epoch += 1
+            log.info(
+                "word2vec: epoch %d of %d done in %.0f s", self.epoch, settings["epochs"], time.monotonic() - self.start
+            )
+
+    logging.getLogger("gensim").setLevel(logging.WARNING)
     model = Word2Vec(
         sentences(texts),
         vector_size=settings["dim"],
@@ -47,6 +62,7 @@ def train_word2vec(texts: Sequence[str], settings: dict[str, Any]) -> tuple[list
         seed=settings["seed"],
         workers=settings["workers"],
         hashfxn=stable_hash,
+        callbacks=[EpochLog()],
     )
     log.info("word2vec: %d words x %d dims from %d texts", len(model.wv), settings["dim"], len(texts))
     return list(model.wv.index_to_key), model.wv.vectors.astype(np.float32)
