@@ -6,6 +6,7 @@ per-epoch history with DVCLive, and save the model (imdb_embeddings/modeling/).
 """
 
 import argparse
+import json
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from imdb_embeddings.text.sequences import load_sequences
 # dvc.yaml declares the same (tests/test_dependencies.py holds them equal).
 PARAMS = ("train", "tokenize.max_words", "experiments.{0}.{1}")
 SEQUENCES = "data/tokenized/train.npz"
+VOCAB = "data/tokenized/vocab.json"
 # The pre-trained matrix of each source that has one (stages embedding and word2vec).
 MATRICES = {"glove": "data/embedding/glove.npy", "word2vec": "data/embedding/word2vec.npy"}
 
@@ -51,7 +53,10 @@ def main() -> None:
         print(f"{args.name}: not the chief worker; the chief writes the model and its logs")
         return
     save_model(model, f"data/models/{args.name}.keras")
-    export_weights(model, f"data/models/{args.name}.npz", spec)
+    with open(VOCAB, encoding="utf-8") as f:
+        vocabulary = json.load(f)
+    # The self-contained model: weights, vocabulary, text rules, input spec.
+    export_weights(model, f"data/models/{args.name}.npz", spec, vocabulary)
 
 
 if __name__ == "__main__":

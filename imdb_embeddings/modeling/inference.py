@@ -20,15 +20,20 @@ import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import atomic_path
+from imdb_embeddings.text.tokenizer import RULES
 
 LAYERS = {"Embedding", "Flatten", "Dense", "InputLayer", "MaskedMean", "Conv1D", "GlobalMaxPooling1D", "Dropout"}
 ACTIVATIONS = {"relu", "sigmoid", "linear"}
 
 
-def export_weights(model: Any, dest: str | Path, spec: dict[str, Any] | None = None) -> None:
+def export_weights(
+    model: Any, dest: str | Path, spec: dict[str, Any] | None = None, vocabulary: list[str] | None = None
+) -> None:
     """The model's layers (kind, activation) and weights, in order, and the
     spec of its input (text/features.py; by default plain words, padded to
-    the input length), so that `evaluate` needs no params."""
+    the input length), so that `evaluate` needs no params. With the
+    `vocabulary` (and the tokenizer's rules, saved with it) the file is a
+    self-contained model: raw text in, probability out (exported.py)."""
     spec = spec or {"maxlen": int(model.input_shape[1]), "ngrams": 1}
     layers, arrays = [], {}
     for i, layer in enumerate(model.layers):
@@ -49,6 +54,9 @@ def export_weights(model: Any, dest: str | Path, spec: dict[str, Any] | None = N
         for j, weight in enumerate(values):
             arrays[f"{i}/{j}"] = weight
     with atomic_path(dest, suffix=".npz") as tmp:
+        if vocabulary is not None:
+            arrays["vocabulary"] = np.array(json.dumps(vocabulary, ensure_ascii=False))
+            arrays["tokenizer"] = np.array(json.dumps(RULES, sort_keys=True))
         np.savez(
             tmp, layers=np.array(json.dumps(layers)), input_spec=np.array(json.dumps(spec, sort_keys=True)), **arrays
         )
@@ -60,6 +68,10 @@ def load_weights(path: str | Path) -> tuple[list[dict[str, Any]], list[list[np.n
         data = np.load(path)
     except FileNotFoundError:
         raise PipelineError(f"{path} does not exist: train the model first (dvc repro)") from None
+    except (ValueError, OSError, EOFError) as exc:  # not a .npz (numpy says so with a ValueError)
+        raise PipelineError(f"{path} is not an exported model ({str(exc).splitlines()[0][:80]})") from None
+    if not hasattr(data, "files") or "layers" not in data.files:
+        raise PipelineError(f"{path} is not an exported model (no layers)")
     with data:
         layers = json.loads(str(data["layers"]))
         weights = [[data[f"{i}/{j}"] for j in range(layer["weights"])] for i, layer in enumerate(layers)]
@@ -138,7 +150,7 @@ def binary_metrics(labels: np.ndarray, logits: np.ndarray) -> tuple[float, float
     z = logits.astype(np.float64)
     y = labels.astype(np.float64)
     loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    probability = 1 / (1 + np.exp(-logits.astype(np.float32)))
+    probability = 1 / (1 + np.exp(-logits.astype(np.float32)))  # as exported.probability
     accuracy = np.mean((probability > 0.5) == (labels > 0.5))
     return float(np.mean(loss)), float(accuracy)
 

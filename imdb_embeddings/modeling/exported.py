@@ -1,0 +1,54 @@
+"""A trained model as one self-contained file: the `.npz` that `train`
+exports holds the layers and weights, the vocabulary, the tokenizer's text
+rules (the `<br />` markup rule included) and the input spec (length,
+n-grams). Raw text goes in, a probability of a positive review comes out,
+with no access to `data/` or `params.yaml`, and no TensorFlow (the numpy
+forward pass of `inference.py`, which `evaluate` uses too)."""
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.modeling.inference import load_weights, predict_logits
+from imdb_embeddings.text.features import model_input
+from imdb_embeddings.text.tokenizer import RULES, encode
+
+
+class ExportedModel:
+    def __init__(self, path: Path, layers: list[dict[str, Any]], weights: list[list[np.ndarray]],
+                 spec: dict[str, Any], vocabulary: list[str]) -> None:
+        self.path, self.layers, self.weights, self.spec, self.vocabulary = path, layers, weights, spec, vocabulary
+
+    @classmethod
+    def load(cls, path: str | Path) -> "ExportedModel":
+        path = Path(path)
+        layers, weights = load_weights(path)
+        try:
+            with np.load(path) as data:
+                spec = json.loads(str(data["input_spec"]))
+                vocabulary = json.loads(str(data["vocabulary"]))
+                rules = json.loads(str(data["tokenizer"]))
+        except KeyError as exc:
+            raise PipelineError(f"{path} is not a self-contained model (no {exc.args[0]}): retrain it "
+                                "(dvc repro --force the model's train stage)") from None
+        except (ValueError, OSError) as exc:
+            raise PipelineError(f"{path} is not an exported model ({exc})") from None
+        if rules != RULES:
+            raise PipelineError(f"{path} was trained with other tokenizer rules than this version uses; retrain it")
+        return cls(path, layers, weights, spec, vocabulary)
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        tokens, offsets = encode(texts, self.vocabulary)
+        return predict_logits(self.layers, self.weights, model_input(tokens, offsets, self.spec))
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """P(positive) of each text, computed as `evaluate` computes it."""
+        return probability(self.logits(texts))
+
+
+def probability(logits: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-logits.astype(np.float32)))

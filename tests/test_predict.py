@@ -1,0 +1,143 @@
+"""`imdb-embeddings predict` on models the pipeline trained: the same
+probability as `evaluate` computes, every input mode, every error, and a
+model fetched with `dvc artifacts get` used away from the workspace."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from imdb_embeddings.modeling.inference import input_spec, load_weights, predict_logits
+from imdb_embeddings.text.features import model_input
+from imdb_embeddings.text.sequences import load_sequences
+from tests.conftest import git, run_tool, tool_env
+
+pytestmark = pytest.mark.slow
+COMMAND = str(Path(sys.executable).parent / "imdb-embeddings")
+NAMES = ("learned_maxlen20", "learned_small", "glove_frozen", "word2vec_small")
+
+
+def predict(cwd, *args, stdin=None):
+    return subprocess.run([COMMAND, "predict", *args], cwd=cwd, input=stdin, capture_output=True, text=True,
+                          timeout=60, env=tool_env())
+
+
+def evaluate_probabilities(project, name):
+    """What evaluate computes, per test review: from the tokenize stage's sequences."""
+    weights = project / "data/models" / f"{name}.npz"
+    tokens, offsets, _ = load_sequences(project / "data/tokenized/test.npz")
+    logits = predict_logits(*load_weights(weights), model_input(tokens, offsets, input_spec(weights)))
+    return 1 / (1 + np.exp(-logits.astype(np.float32)))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_predict_matches_evaluate(reproduced_project, tmp_path, name):
+    project, _ = reproduced_project
+    texts = pq.read_table(project / "data/prepared/test.parquet", columns=["text"]).column("text").to_pylist()
+    reviews = tmp_path / "reviews.txt"
+    reviews.write_text("\n".join(t.replace("\n", " ") for t in texts) + "\n", encoding="utf-8")
+    result = predict(project, "--model", name, "--json", "--file", str(reviews))
+    assert result.returncode == 0, result.stderr
+    got = [json.loads(line) for line in result.stdout.splitlines()]
+    expected = evaluate_probabilities(project, name)
+    assert len(got) == len(expected) == len(texts)
+    np.testing.assert_allclose([g["probability"] for g in got], expected, atol=1e-6, rtol=0)
+    assert all(g["label"] == ("positive" if g["probability"] > 0.5 else "negative") for g in got)
+
+
+def test_input_modes(reproduced_project, tmp_path):
+    project, _ = reproduced_project
+    texts = ["A great, moving film.", "Dull and boring, a mess."]
+    from_args = predict(project, "--model", "glove_frozen", *texts)
+    (tmp_path / "r.txt").write_text("\n".join(texts) + "\n\n")
+    from_file = predict(project, "--model", "glove_frozen", "--file", str(tmp_path / "r.txt"))
+    from_stdin = predict(project, "--model", "glove_frozen", stdin="\n".join(texts) + "\n")
+    assert from_args.returncode == from_file.returncode == from_stdin.returncode == 0
+    assert from_args.stdout == from_file.stdout == from_stdin.stdout
+    lines = from_args.stdout.splitlines()
+    assert len(lines) == 2 and all(line.split("\t")[0] in ("positive", "negative") for line in lines)
+    as_json = predict(project, "--model", "glove_frozen", "--json", *texts).stdout.splitlines()
+    for line, plain in zip(as_json, lines, strict=True):
+        obj = json.loads(line)
+        assert set(obj) == {"label", "probability"} and f"{obj['probability']:.4f}" == plain.split("\t")[1]
+
+
+def test_a_model_file_needs_no_workspace(reproduced_project, tmp_path):
+    """The exported .npz alone: no data/, no params.yaml beside it."""
+    project, _ = reproduced_project
+    shutil.copy(project / "data/models/learned_small.npz", tmp_path / "model.npz")
+    inside = predict(project, "--model", "learned_small", "--json", "Superb!").stdout
+    alone = predict(tmp_path, "--model", str(tmp_path / "model.npz"), "--json", "Superb!")
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stdout == inside
+
+
+@pytest.mark.parametrize("case", ["no such model", "not trained", "empty file", "empty stdin", "missing file",
+                                  "a folder", "not text", "not a model"])
+def test_errors_are_one_line(reproduced_project, tmp_path, case):
+    project, _ = reproduced_project
+    work = tmp_path / "work"
+    shutil.copytree(project, work, symlinks=True, ignore=shutil.ignore_patterns("data"))
+    (work / "data/models").mkdir(parents=True)
+    shutil.copy(project / "data/models/glove_frozen.npz", work / "data/models/glove_frozen.npz")
+    args, stdin, message = {
+        "no such model": (["--model", "nope", "x"], None, "no model named 'nope': expected an experiment of "
+                          "params.yaml (glove_frozen, learned_maxlen20, learned_small, word2vec_small)"),
+        "not trained": (["--model", "learned_small", "x"], None,
+                        "model learned_small is not trained yet: run `dvc repro train_learned@learned_small`"),
+        "empty file": (["--model", "glove_frozen", "--file", str(tmp_path / "empty.txt")], None,
+                       "no reviews to predict"),
+        "empty stdin": (["--model", "glove_frozen"], "\n  \n", "no reviews to predict: standard input is empty"),
+        "missing file": (["--model", "glove_frozen", "--file", str(tmp_path / "nope.txt")], None,
+                         "cannot read " + str(tmp_path / "nope.txt") + ": No such file or directory"),
+        "a folder": (["--model", "glove_frozen", "--file", str(tmp_path)], None, "Is a directory"),
+        "not text": (["--model", "glove_frozen", "--file", str(tmp_path / "bin.txt")], None, "not UTF-8 text"),
+        "not a model": (["--model", str(tmp_path / "bin.txt")], None, "is not an exported model"),
+    }[case]
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "bin.txt").write_bytes(b"\xff\xfe\x00 binary")
+    result = predict(work, *args, stdin=stdin)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [result.stderr.strip()] and message in result.stderr, result.stderr
+    assert result.stdout == ""
+
+
+def test_artifacts_cover_every_experiment():
+    from tests.project import ROOT, committed_params
+
+    artifacts = yaml.safe_load((ROOT / "dvc.yaml").read_text())["artifacts"]
+    params = yaml.safe_load(committed_params())
+    for group, named in params["experiments"].items():
+        for name in named:
+            artifact = artifacts[name.replace("_", "-")]
+            assert artifact["path"] == f"data/models/{name}.npz" and artifact["type"] == "model"
+            assert {f"experiment-{name}", f"embedding-{group}"} <= set(artifact["labels"]) and artifact["desc"]
+
+
+def test_dvc_artifacts_get_from_a_clone(reproduced_project, tmp_path):
+    """A teammate fetches a trained model from the repository and its remote,
+    without running the pipeline, and uses it."""
+    source, env = reproduced_project
+    project = tmp_path / "repo"
+    shutil.copytree(source, project, symlinks=True)
+    run_tool(project, "dvc", "remote", "add", "-d", "store", str(tmp_path / "remote"), env=env)
+    run_tool(project, "dvc", "push", env=env)
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "remote")
+    # Register a version (what `gto register glove-frozen` does): an annotated tag.
+    git(project, "tag", "-a", "glove-frozen@v1.0.0", "-m", "Registering artifact glove-frozen version v1.0.0")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(project), str(clone))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run_tool(elsewhere, "dvc", "artifacts", "get", str(clone), "glove-frozen", "-o", "model.npz", env=env)
+    fetched = elsewhere / "model.npz"
+    assert fetched.read_bytes() == (source / "data/models/glove_frozen.npz").read_bytes()
+    result = predict(elsewhere, "--model", "model.npz", "--json", "What a wonderful film.")
+    assert result.returncode == 0 and "probability" in result.stdout
