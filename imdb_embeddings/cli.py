@@ -32,12 +32,16 @@ def resolve_model(value: str, workspace: Path = Path(".")) -> Path:
     groups = experiment_groups(workspace / "params.yaml")
     if value not in groups:
         known = ", ".join(sorted(groups)) or "none"
-        raise PipelineError(f"no model named {value!r}: expected an experiment of params.yaml ({known}) "
-                            "or the path of an exported .npz model")
+        raise PipelineError(
+            f"no model named {value!r}: expected an experiment of params.yaml ({known}) "
+            "or the path of an exported .npz model"
+        )
     exported = workspace / MODELS / f"{value}.npz"
     if not exported.is_file():
-        raise PipelineError(f"model {value} is not trained yet: run `dvc repro train_{groups[value]}@{value}` "
-                            f"(or `dvc pull train_{groups[value]}@{value}`)")
+        raise PipelineError(
+            f"model {value} is not trained yet: run `dvc repro train_{groups[value]}@{value}` "
+            f"(or `dvc pull train_{groups[value]}@{value}`)"
+        )
     return exported
 
 
@@ -78,8 +82,10 @@ def predict(args: argparse.Namespace) -> None:
     texts = read_texts(args.texts, args.file)
     if not texts:
         where = args.file or "standard input"
-        raise PipelineError(f"no reviews to predict: {where} is empty; give texts as arguments, --file PATH "
-                            "(one review a line) or lines on standard input")
+        raise PipelineError(
+            f"no reviews to predict: {where} is empty; give texts as arguments, --file PATH "
+            "(one review a line) or lines on standard input"
+        )
     out = sys.stdout
     for p in model.probabilities(texts).tolist():
         label = "positive" if p > THRESHOLD else "negative"
@@ -89,8 +95,9 @@ def predict(args: argparse.Namespace) -> None:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="imdb-embeddings", description="Sentiment of movie reviews.")
     commands = top.add_subparsers(dest="command", required=True)
-    p = commands.add_parser("predict", help="label reviews with a trained model",
-                            description=__doc__.split("\n\n")[1].strip())
+    p = commands.add_parser(
+        "predict", help="label reviews with a trained model", description=__doc__.split("\n\n")[1].strip()
+    )
     p.add_argument("--model", required=True, help="an experiment of params.yaml, or the path of an exported .npz")
     p.add_argument("--json", action="store_true", help="one JSON object per review")
     p.add_argument("--file", help="read one review per line from this file")

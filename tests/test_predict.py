@@ -24,8 +24,9 @@ NAMES = ("learned_maxlen20", "learned_small", "glove_frozen", "word2vec_small")
 
 
 def predict(cwd, *args, stdin=None):
-    return subprocess.run([COMMAND, "predict", *args], cwd=cwd, input=stdin, capture_output=True, text=True,
-                          timeout=60, env=tool_env())
+    return subprocess.run(
+        [COMMAND, "predict", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=60, env=tool_env()
+    )
 
 
 def evaluate_probabilities(project, name):
@@ -78,8 +79,19 @@ def test_a_model_file_needs_no_workspace(reproduced_project, tmp_path):
     assert alone.stdout == inside
 
 
-@pytest.mark.parametrize("case", ["no such model", "not trained", "empty file", "empty stdin", "missing file",
-                                  "a folder", "not text", "not a model"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "no such model",
+        "not trained",
+        "empty file",
+        "empty stdin",
+        "missing file",
+        "a folder",
+        "not text",
+        "not a model",
+    ],
+)
 def test_errors_are_one_line(reproduced_project, tmp_path, case):
     project, _ = reproduced_project
     work = tmp_path / "work"
@@ -87,15 +99,28 @@ def test_errors_are_one_line(reproduced_project, tmp_path, case):
     (work / "data/models").mkdir(parents=True)
     shutil.copy(project / "data/models/glove_frozen.npz", work / "data/models/glove_frozen.npz")
     args, stdin, message = {
-        "no such model": (["--model", "nope", "x"], None, "no model named 'nope': expected an experiment of "
-                          "params.yaml (glove_frozen, learned_maxlen20, learned_small, word2vec_small)"),
-        "not trained": (["--model", "learned_small", "x"], None,
-                        "model learned_small is not trained yet: run `dvc repro train_learned@learned_small`"),
-        "empty file": (["--model", "glove_frozen", "--file", str(tmp_path / "empty.txt")], None,
-                       "no reviews to predict"),
+        "no such model": (
+            ["--model", "nope", "x"],
+            None,
+            "no model named 'nope': expected an experiment of "
+            "params.yaml (glove_frozen, learned_maxlen20, learned_small, word2vec_small)",
+        ),
+        "not trained": (
+            ["--model", "learned_small", "x"],
+            None,
+            "model learned_small is not trained yet: run `dvc repro train_learned@learned_small`",
+        ),
+        "empty file": (
+            ["--model", "glove_frozen", "--file", str(tmp_path / "empty.txt")],
+            None,
+            "no reviews to predict",
+        ),
         "empty stdin": (["--model", "glove_frozen"], "\n  \n", "no reviews to predict: standard input is empty"),
-        "missing file": (["--model", "glove_frozen", "--file", str(tmp_path / "nope.txt")], None,
-                         "cannot read " + str(tmp_path / "nope.txt") + ": No such file or directory"),
+        "missing file": (
+            ["--model", "glove_frozen", "--file", str(tmp_path / "nope.txt")],
+            None,
+            "cannot read " + str(tmp_path / "nope.txt") + ": No such file or directory",
+        ),
         "a folder": (["--model", "glove_frozen", "--file", str(tmp_path)], None, "Is a directory"),
         "not text": (["--model", "glove_frozen", "--file", str(tmp_path / "bin.txt")], None, "not UTF-8 text"),
         "not a model": (["--model", str(tmp_path / "bin.txt")], None, "is not an exported model"),

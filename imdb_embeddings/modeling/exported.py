@@ -19,8 +19,14 @@ from imdb_embeddings.text.tokenizer import RULES, encode
 
 
 class ExportedModel:
-    def __init__(self, path: Path, layers: list[dict[str, Any]], weights: list[list[np.ndarray]],
-                 spec: dict[str, Any], vocabulary: list[str]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        layers: list[dict[str, Any]],
+        weights: list[list[np.ndarray]],
+        spec: dict[str, Any],
+        vocabulary: list[str],
+    ) -> None:
         self.path, self.layers, self.weights, self.spec, self.vocabulary = path, layers, weights, spec, vocabulary
 
     @classmethod
@@ -33,8 +39,10 @@ class ExportedModel:
                 vocabulary = json.loads(str(data["vocabulary"]))
                 rules = json.loads(str(data["tokenizer"]))
         except KeyError as exc:
-            raise PipelineError(f"{path} is not a self-contained model (no {exc.args[0]}): retrain it "
-                                "(dvc repro --force the model's train stage)") from None
+            raise PipelineError(
+                f"{path} is not a self-contained model (no {exc.args[0]}): retrain it "
+                "(dvc repro --force the model's train stage)"
+            ) from None
         except (ValueError, OSError) as exc:
             raise PipelineError(f"{path} is not an exported model ({exc})") from None
         if rules != RULES:

@@ -32,8 +32,15 @@ FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 MARKUP = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # The rules above as data: saved with every exported model, so a model is
 # only ever used with the text rules it was trained with.
-RULES = {"markup": MARKUP.pattern, "markup_ignorecase": True, "lower": True, "filters": FILTERS, "split": " ",
-         "padding_index": 0, "keep": "last maxlen words"}
+RULES = {
+    "markup": MARKUP.pattern,
+    "markup_ignorecase": True,
+    "lower": True,
+    "filters": FILTERS,
+    "split": " ",
+    "padding_index": 0,
+    "keep": "last maxlen words",
+}
 _TO_SPACES = str.maketrans(FILTERS, " " * len(FILTERS))
 _BYTES_TO_SPACES = bytes.maketrans(FILTERS.encode(), b" " * len(FILTERS))
 SPACE = ord(" ")
