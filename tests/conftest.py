@@ -92,6 +92,7 @@ def fixture_params(p, members):
     p["glove"]["members"] = {dim: f"sha256:{digest}" for dim, digest in members.items()}
     p["tokenize"]["max_words"] = 60
     p["word2vec"].update(dim=16, epochs=2, min_count=1)
+    p["learning_curve"].update(sizes=[20, 60], validation_samples=40, maxlen=30, epochs=3, embedding_dim=8)
     p["train"]["epochs"] = 2
     sizes = {
         "learned_maxlen20": (80, 40),

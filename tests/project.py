@@ -22,6 +22,7 @@ PROJECT_FILES = (
     "pyproject.toml",
     ".dvc/config",
     ".dvc/.gitignore",
+    ".dvc/plots",
     ".dvcignore",
     ".gitignore",
 )

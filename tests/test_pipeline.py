@@ -18,6 +18,14 @@ GROUPS = {
 }
 
 
+SIZES = (20, 60)
+
+
+def curve(*sources, plot=False):
+    """The learning-curve stages of `sources` (and the plot stage)."""
+    return {f"curve_{s}@{n}" for s in sources for n in SIZES} | ({"learning_curve"} if plot else set())
+
+
 def stages_of(*names, kinds=("train", "evaluate")):
     return {f"{kind}_{GROUPS[name]}@{name}" for kind in kinds for name in names}
 
@@ -56,7 +64,7 @@ def project(tmp_path_factory, fixture_mirror):
 def test_caching_is_exact(project):
     project, mirror = project
     everything = {"download_imdb", "download_glove", "parse_glove", "prepare", "tokenize", "embedding", "word2vec"}
-    everything |= stages_of(*GROUPS)
+    everything |= stages_of(*GROUPS) | curve("learned", "glove", "word2vec", plot=True)
     assert repro(project, mirror) == everything
     for name in GROUPS:
         m = metrics(project, name)
@@ -68,6 +76,13 @@ def test_caching_is_exact(project):
         assert len(plot.read_text().splitlines()) == 3
     coverage = json.loads((project / "metrics/embedding.json").read_text())
     assert 0 < coverage["coverage"] <= 1
+    for source in ("learned", "glove", "word2vec"):
+        rows = (project / "plots/learning_curve" / f"{source}.csv").read_text().splitlines()
+        assert rows[0] == "train_samples,test_accuracy,train_seconds,epochs"
+        assert [int(row.split(",")[0]) for row in rows[1:]] == list(SIZES)
+        point = json.loads((project / "metrics/curve" / f"{source}-20.json").read_text())
+        assert point["train_samples"] == 20 and point["validation_samples"] == 40 and point["train_seconds"] > 0
+    assert (project / "plots/learning_curve.png").read_bytes().startswith(b"\x89PNG")
     word2vec = json.loads((project / "metrics/word2vec.json").read_text())
     assert word2vec["dim"] == 16 and word2vec["texts"] == 130 and 0 < word2vec["coverage"] <= 1
 
@@ -76,10 +91,15 @@ def test_caching_is_exact(project):
 
     # A training param reruns train and evaluate of every experiment; set back
     # to its earlier value, each is restored from DVC's run cache, not trained.
+    # (The curve points read `train` too, for the seed and batch. The plot
+    # stage reruns when a point's file changes: they record training time.)
+    all_points = curve("learned", "glove", "word2vec")
     edit_params(project, lambda p: p["train"].update(epochs=3))
-    assert repro_log(project, mirror) == (stages_of(*GROUPS), set())
+    ran, restored = repro_log(project, mirror)
+    assert (ran - {"learning_curve"}, restored) == (stages_of(*GROUPS) | all_points, set())
     edit_params(project, lambda p: p["train"].update(epochs=2))
-    assert repro_log(project, mirror) == (set(), stages_of(*GROUPS))
+    ran, restored = repro_log(project, mirror)
+    assert (ran - {"learning_curve"}, restored - {"learning_curve"}) == (set(), stages_of(*GROUPS) | all_points)
     assert last_epoch(project, "learned_small")["step"] == 1
 
     # An experiment's own key reruns that experiment only. (Its weights equal
@@ -94,19 +114,23 @@ def test_caching_is_exact(project):
 
     # The vocabulary size reruns from tokenize on: no download, parse or prepare.
     edit_params(project, lambda p: p["tokenize"].update(max_words=40))
-    assert repro(project, mirror) == {"tokenize", "embedding", "word2vec"} | stages_of(*GROUPS)
+    assert (
+        repro(project, mirror) - {"learning_curve"}
+        == {"tokenize", "embedding", "word2vec"} | stages_of(*GROUPS) | all_points
+    )
 
-    # The word2vec settings rerun the word2vec stage and its experiments only.
+    # The word2vec settings rerun the word2vec stage, its experiments and its
+    # curve points only (and the plot, if a point's accuracy moved).
     edit_params(project, lambda p: p["word2vec"].update(epochs=3))
-    assert repro_log(project, mirror) == ({"word2vec"} | stages_of("word2vec_small"), set())
+    ran, restored = repro_log(project, mirror)
+    assert ran - {"learning_curve"} == {"word2vec"} | stages_of("word2vec_small") | curve("word2vec") and not restored
 
     # The GloVe dim reruns the GloVe stages and the GloVe experiments; the
     # learned and word2vec experiments' stages do not run at all.
     edit_params(project, lambda p: p["glove"].update(dim=100))
-    assert repro_log(project, mirror) == (
-        {"download_glove", "parse_glove", "embedding"} | stages_of("glove_frozen"),
-        set(),
-    )
+    ran, restored = repro_log(project, mirror)
+    expected = {"download_glove", "parse_glove", "embedding"} | stages_of("glove_frozen") | curve("glove")
+    assert ran - {"learning_curve"} == expected and not restored
     assert json.loads((project / "metrics/embedding.json").read_text())["dim"] == 100
 
 
@@ -142,6 +166,7 @@ def test_metrics_and_plots_commands(project, tmp_path):
     out = tmp_path / "plots"
     run_tool(project, "dvc", "plots", "show", "-o", str(out))
     page = (out / "index.html").read_text()
+    assert "learning_curve" in page and '"type": "log"' in page.replace("'", '"')
     for name in GROUPS:
         assert f"dvclive/{name}/plots/metrics/eval/accuracy.tsv" in page
         assert f"dvclive/{name}/plots/metrics/train/loss.tsv" in page

@@ -61,6 +61,20 @@ SCHEMA = {
     "tokenize": {"max_words": int},
     "word2vec": {"dim": int, "epochs": int, "window": int, "min_count": int, "sg": int, "seed": int, "workers": int},
     "train": TRAIN_KEYS,
+    "learning_curve": {
+        "sizes": list,
+        "validation_samples": int,
+        "model": str,
+        "maxlen": int,
+        "embedding_dim": int,
+        "trainable": bool,
+        "hidden_units": int,
+        "dropout": float,
+        "learning_rate": float,
+        "epochs": int,
+        "early_stopping": int,
+        "optimizer": str,
+    },
     "experiments": {group: dict for group in EMBEDDINGS},
 }
 # Zero is meaningful for these (no hidden layer); everything else is a size.
@@ -124,6 +138,16 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
     Checksum(glove["sha256"], f"{path}: glove.sha256")
     if params["word2vec"]["sg"] not in (0, 1):
         raise PipelineError(f"{path}: word2vec.sg is {params['word2vec']['sg']}; expected 0 (CBOW) or 1 (skip-gram)")
+    curve = params["learning_curve"]
+    sizes = curve["sizes"]
+    if not sizes or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes):
+        raise PipelineError(f"{path}: learning_curve.sizes is {sizes!r}; expected a list of positive numbers")
+    if len(set(sizes)) != len(sizes):
+        raise PipelineError(f"{path}: learning_curve.sizes has a size twice: {sizes}")
+    if curve["model"] not in FAMILIES or curve["model"] == "ngram_bag":
+        raise PipelineError(f"{path}: learning_curve.model is {curve['model']!r}; expected flatten, mean or conv1d")
+    if curve["optimizer"] not in OPTIMIZERS:
+        raise PipelineError(f"{path}: learning_curve.optimizer is {curve['optimizer']!r}; expected one of {OPTIMIZERS}")
     seen: dict[str, str] = {}
     for group in EMBEDDINGS:
         for name in params["experiments"][group]:

@@ -95,11 +95,12 @@ def train(
     max_words: int,
     data: dict[str, np.ndarray],
     embedding_weights: np.ndarray | None,
-    live_dir: str | Path,
+    live_dir: str | Path | None,
 ) -> tuple[Any, dict[str, list[float]]]:
     """Fit the experiment's model on data["x_train"], data["y_train"] with
     data["x_val"], data["y_val"] for validation; returns (model, history).
-    Only the writing process (see distribute.is_chief) logs to `live_dir`."""
+    Only the writing process (see distribute.is_chief) logs to `live_dir`
+    (None: no DVCLive log)."""
     tf = import_tensorflow()
     import keras
 
@@ -149,7 +150,7 @@ def train(
         kind,
         experiment["batch_size"],
     )
-    callbacks = [live_callback(live_dir)] if distribute.is_chief() else []
+    callbacks = [live_callback(live_dir)] if live_dir is not None and distribute.is_chief() else []
     if experiment["early_stopping"]:
         # Stop when validation loss has not improved for `early_stopping`
         # epochs, and keep the best epoch's weights.

@@ -1,0 +1,66 @@
+"""One point of the learning curve: a model of the curve's family trained on
+the first `n` reviews of the seeded shuffle of the training set (the same
+validation reviews for every n), then its test accuracy. Only the
+learning_curve stages use it (it imports TensorFlow through `training`)."""
+
+import time
+from typing import Any
+
+import numpy as np
+
+from imdb_embeddings.core.params import EXPERIMENT_DEFAULTS
+from imdb_embeddings.modeling.inference import binary_metrics, export_weights, load_weights, predict_logits
+from imdb_embeddings.modeling.training import train
+from imdb_embeddings.text.features import input_spec, model_input
+
+
+def curve_experiment(curve: dict[str, Any], defaults: dict[str, Any], source: str, n: int) -> dict[str, Any]:
+    """The settings of the point (source, n): the curve's keys over `train`'s."""
+    spec = {k: v for k, v in curve.items() if k not in ("sizes",)}
+    return {
+        **EXPERIMENT_DEFAULTS,
+        **defaults,
+        **spec,
+        "embedding": source,
+        "train_samples": n,
+        "trainable": source == "learned" or curve["trainable"],
+    }
+
+
+def curve_point(
+    experiment: dict[str, Any],
+    max_words: int,
+    train_seqs: tuple,
+    test_seqs: tuple,
+    matrix: np.ndarray | None,
+    scratch: str,
+) -> dict[str, Any]:
+    """Train on the experiment's sample, evaluate on every test review."""
+    tokens, offsets, labels = train_seqs
+    order = np.random.default_rng(experiment["seed"]).permutation(len(labels))
+    validation = order[: experiment["validation_samples"]]
+    rows = order[experiment["validation_samples"] : experiment["validation_samples"] + experiment["train_samples"]]
+    spec = input_spec(experiment, max_words)
+    data = {
+        "x_train": model_input(tokens, offsets, spec, rows),
+        "y_train": labels[rows],
+        "x_val": model_input(tokens, offsets, spec, validation),
+        "y_val": labels[validation],
+    }
+    start = time.perf_counter()
+    model, history = train(experiment, f"{experiment['embedding']}@{len(rows)}", max_words, data, matrix, None)
+    seconds = time.perf_counter() - start
+    export_weights(model, scratch, spec)
+    test_tokens, test_offsets, test_labels = test_seqs
+    loss, accuracy = binary_metrics(
+        test_labels, predict_logits(*load_weights(scratch), model_input(test_tokens, test_offsets, spec))
+    )
+    return {
+        "source": experiment["embedding"],
+        "train_samples": int(len(rows)),
+        "validation_samples": int(len(validation)),
+        "test_accuracy": round(accuracy, 6),
+        "test_loss": round(loss, 6),
+        "train_seconds": round(seconds, 1),
+        "epochs": len(history["loss"]),
+    }

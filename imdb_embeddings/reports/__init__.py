@@ -1,0 +1,1 @@
+"""Reports drawn from the metrics: the learning curve's table and picture."""

@@ -1,0 +1,54 @@
+"""Stage curve (`curve_learned@<n>`, `curve_glove@<n>`, `curve_word2vec@<n>`):
+one point of the learning curve, the test accuracy of the curve's model
+family on one embedding source trained on `n` labelled reviews
+(imdb_embeddings/modeling/curve.py).
+
+    python -m stages.curve <source> <n>
+"""
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from imdb_embeddings.core import params
+from imdb_embeddings.core.errors import PipelineError, run_stage
+from imdb_embeddings.core.files import write_json
+from imdb_embeddings.modeling.curve import curve_experiment, curve_point
+from imdb_embeddings.text.sequences import load_sequences
+
+PARAMS = ("learning_curve", "train", "tokenize.max_words")
+MATRICES = {"glove": "data/embedding/glove.npy", "word2vec": "data/embedding/word2vec.npy"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("source", choices=params.EMBEDDINGS)
+    parser.add_argument("n", type=int, help="labelled training reviews")
+    args = parser.parse_args()
+    p = params.load(keys=PARAMS)
+    experiment = curve_experiment(p["learning_curve"], p["train"], args.source, args.n)
+    train_seqs = load_sequences("data/tokenized/train.npz")
+    wanted = args.n + experiment["validation_samples"]
+    if wanted > len(train_seqs[2]):
+        raise PipelineError(
+            f"params.yaml: learning_curve: {args.n} training + {experiment['validation_samples']} "
+            f"validation reviews, but there are only {len(train_seqs[2])}"
+        )
+    matrix = np.load(MATRICES[args.source]) if args.source in MATRICES else None
+    with tempfile.TemporaryDirectory() as scratch:
+        point = curve_point(
+            experiment,
+            p["tokenize"]["max_words"],
+            train_seqs,
+            load_sequences("data/tokenized/test.npz"),
+            matrix,
+            str(Path(scratch) / "m.npz"),
+        )
+    write_json(f"metrics/curve/{args.source}-{args.n}.json", point)
+    print(f"{args.source} @ {args.n}: test accuracy {point['test_accuracy']:.4f} ({point['train_seconds']} s)")
+
+
+if __name__ == "__main__":
+    run_stage(main, quick_exit=True)
