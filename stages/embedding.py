@@ -8,8 +8,7 @@ import numpy as np
 
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import run_stage
-from imdb_embeddings.core.files import atomic_path, write_json
-from imdb_embeddings.vectors.matrix import embedding_matrix
+from imdb_embeddings.vectors.matrix import save_vocabulary_matrix
 
 log = logging.getLogger("embedding")
 PARAMS = ("tokenize.max_words",)
@@ -22,31 +21,16 @@ METRICS = "metrics/embedding.json"
 
 def main() -> None:
     max_words = params.load(keys=PARAMS)["tokenize"]["max_words"]
-    with open(VOCAB, encoding="utf-8") as f:
-        vocabulary = json.load(f)
     with open(GLOVE_WORDS, encoding="utf-8") as f:
         glove_words = json.load(f)
     glove_vectors = np.load(GLOVE_VECTORS, mmap_mode="r")
-    matrix, found = embedding_matrix(vocabulary, glove_words, glove_vectors, max_words)
-    with atomic_path(OUT, suffix=".npy") as tmp:
-        np.save(tmp, matrix)
-    coverage = found / len(vocabulary) if vocabulary else 0.0
-    write_json(
-        METRICS,
-        {
-            "coverage": round(coverage, 6),
-            "words_found": found,
-            "vocabulary_words": len(vocabulary),
-            "dim": int(matrix.shape[1]),
-        },
-    )
+    m = save_vocabulary_matrix(VOCAB, glove_words, glove_vectors, max_words, OUT, METRICS)
     log.info(
-        "%s: %s; GloVe covers %d of %d vocabulary words (%.1f%%)",
+        "%s: GloVe covers %d of %d vocabulary words (%.1f%%)",
         OUT,
-        matrix.shape,
-        found,
-        len(vocabulary),
-        100 * coverage,
+        m["words_found"],
+        m["vocabulary_words"],
+        100 * m["coverage"],
     )
 
 

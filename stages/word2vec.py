@@ -3,17 +3,14 @@ and the training texts, no labels (imdb_embeddings/vectors/word2vec.py),
 laid out as the vocabulary's embedding matrix like GloVe's, and how much of
 the vocabulary they cover."""
 
-import json
 import logging
 import time
 
-import numpy as np
 import pyarrow.parquet as pq
 
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import run_stage
-from imdb_embeddings.core.files import atomic_path, write_json
-from imdb_embeddings.vectors.matrix import embedding_matrix
+from imdb_embeddings.vectors.matrix import save_vocabulary_matrix
 from imdb_embeddings.vectors.word2vec import train_word2vec
 
 log = logging.getLogger("word2vec")
@@ -30,30 +27,14 @@ def main() -> None:
     start = time.perf_counter()
     words, vectors = train_word2vec(texts, p["word2vec"])
     seconds = time.perf_counter() - start
-    with open(VOCAB, encoding="utf-8") as f:
-        vocabulary = json.load(f)
-    matrix, found = embedding_matrix(vocabulary, words, vectors, p["tokenize"]["max_words"])
-    with atomic_path(OUT, suffix=".npy") as tmp:
-        np.save(tmp, matrix)
-    coverage = found / len(vocabulary) if vocabulary else 0.0
-    write_json(
-        METRICS,
-        {
-            "coverage": round(coverage, 6),
-            "words_found": found,
-            "vocabulary_words": len(vocabulary),
-            "dim": int(matrix.shape[1]),
-            "texts": len(texts),
-        },
-    )
+    m = save_vocabulary_matrix(VOCAB, words, vectors, p["tokenize"]["max_words"], OUT, METRICS, texts=len(texts))
     log.info(
-        "%s: %s from %d texts in %.0f s; covers %d of %d vocabulary words",
+        "%s: %d texts in %.0f s; covers %d of %d vocabulary words",
         OUT,
-        matrix.shape,
         len(texts),
         seconds,
-        found,
-        len(vocabulary),
+        m["words_found"],
+        m["vocabulary_words"],
     )
 
 

@@ -1,7 +1,13 @@
 """The vocabulary's embedding matrix: row i is the GloVe vector of
 vocabulary word i, zeros for padding (row 0) and for words GloVe lacks."""
 
+import json
+from pathlib import Path
+from typing import Any
+
 import numpy as np
+
+from imdb_embeddings.core.files import atomic_path, write_json
 
 
 def embedding_matrix(
@@ -15,3 +21,31 @@ def embedding_matrix(
         ours, theirs = np.array(pairs).T
         matrix[ours] = glove_vectors[theirs]
     return matrix, len(pairs)
+
+
+def save_vocabulary_matrix(
+    vocabulary_file: str | Path,
+    words: list[str],
+    vectors: np.ndarray,
+    max_words: int,
+    out: str | Path,
+    metrics: str | Path,
+    **extra: Any,
+) -> dict[str, Any]:
+    """The embedding matrix of the vocabulary in `vocabulary_file` from
+    (words, vectors), saved to `out`, and its coverage (with `extra`) to
+    `metrics`; returns the metrics."""
+    with open(vocabulary_file, encoding="utf-8") as f:
+        vocabulary = json.load(f)
+    matrix, found = embedding_matrix(vocabulary, words, vectors, max_words)
+    with atomic_path(out, suffix=".npy") as tmp:
+        np.save(tmp, matrix)
+    figures = {
+        "coverage": round(found / len(vocabulary), 6) if vocabulary else 0.0,
+        "words_found": found,
+        "vocabulary_words": len(vocabulary),
+        "dim": int(matrix.shape[1]),
+        **extra,
+    }
+    write_json(metrics, figures)
+    return figures
