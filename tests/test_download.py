@@ -237,3 +237,25 @@ def test_unknown_host_is_not_retried(in_tmp, monkeypatch):
     with pytest.raises(PipelineError, match=r"(?s)no-such-host.invalid/data.bin: cannot resolve the host"):
         fetch("http://no-such-host.invalid/data.bin", "out.bin", EXPECTED)
     assert waits == []
+
+
+def test_keeping_the_whole_zip_is_atomic(http_server, in_tmp, private_download_cache, monkeypatch):
+    """The no-Range path keeps the official zip in the cache: a copy cut off
+    half-way (a kill, a full disk) must leave no entry under its name."""
+    from imdb_embeddings.acquire import cache, glove_member
+    from imdb_embeddings.core.files import Checksum
+
+    digests = big_glove_zip(http_server.root / "glove.6B.zip")
+    zip_sha = fixtures.sha256(http_server.root / "glove.6B.zip")
+    http_server.configure(ignore_range=True)
+
+    def half_a_copy(src, dest):
+        data = open(src, "rb").read()
+        open(dest, "wb").write(data[: len(data) // 2])
+        raise OSError(28, "No space left on device", str(dest))
+
+    monkeypatch.setattr(glove_member.shutil, "copyfile", half_a_copy)
+    with pytest.raises(OSError, match="No space left"):
+        get_member(glove_params(f"{http_server.url}/glove.6B.zip", digests, 50, zip_sha), in_tmp / "g.txt", None)
+    assert not cache.entry(Checksum(zip_sha), "glove.6B.zip").exists()
+    assert not [p for p in private_download_cache.rglob("*") if ".partial" in p.name]
