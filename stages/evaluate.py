@@ -12,7 +12,7 @@ import logging
 
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
-from imdb_embeddings.modeling.inference import binary_metrics, input_spec, load_weights, predict_logits
+from imdb_embeddings.modeling.inference import binary_metrics, load_input_spec, load_weights, predict_logits
 from imdb_embeddings.text.features import model_input
 from imdb_embeddings.text.sequences import load_sequences
 
@@ -27,7 +27,7 @@ def main() -> None:
     weights = f"data/models/{name}.npz"
     layers, arrays = load_weights(weights)
     tokens, offsets, labels = load_sequences(SEQUENCES)
-    x_test = model_input(tokens, offsets, input_spec(weights))
+    x_test = model_input(tokens, offsets, load_input_spec(weights))
     test_loss, test_accuracy = binary_metrics(labels, predict_logits(layers, arrays, x_test))
     write_json(f"metrics/{name}.json", {"test_accuracy": round(test_accuracy, 6), "test_loss": round(test_loss, 6)})
     log.info("%s: test accuracy %.4f, test loss %.4f", name, test_accuracy, test_loss)

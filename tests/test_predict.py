@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from imdb_embeddings.modeling.inference import input_spec, load_weights, predict_logits
+from imdb_embeddings.modeling.inference import load_input_spec, load_weights, predict_logits
 from imdb_embeddings.text.features import model_input
 from imdb_embeddings.text.sequences import load_sequences
 from tests.conftest import git, run_tool, tool_env
@@ -33,7 +33,7 @@ def evaluate_probabilities(project, name):
     """What evaluate computes, per test review: from the tokenize stage's sequences."""
     weights = project / "data/models" / f"{name}.npz"
     tokens, offsets, _ = load_sequences(project / "data/tokenized/test.npz")
-    logits = predict_logits(*load_weights(weights), model_input(tokens, offsets, input_spec(weights)))
+    logits = predict_logits(*load_weights(weights), model_input(tokens, offsets, load_input_spec(weights)))
     return 1 / (1 + np.exp(-logits.astype(np.float32)))
 
 

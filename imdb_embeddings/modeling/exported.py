@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.modeling.inference import load_weights, predict_logits
+from imdb_embeddings.modeling.inference import load_input_spec, load_weights, predict_logits, probability
 from imdb_embeddings.text.features import model_input
 from imdb_embeddings.text.tokenizer import RULES, encode
 
@@ -33,9 +33,9 @@ class ExportedModel:
     def load(cls, path: str | Path) -> "ExportedModel":
         path = Path(path)
         layers, weights = load_weights(path)
+        spec = load_input_spec(path)
         try:
             with np.load(path) as data:
-                spec = json.loads(str(data["input_spec"]))
                 vocabulary = json.loads(str(data["vocabulary"]))
                 rules = json.loads(str(data["tokenizer"]))
         except KeyError as exc:
@@ -56,7 +56,3 @@ class ExportedModel:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """P(positive) of each text, computed as `evaluate` computes it."""
         return probability(self.logits(texts))
-
-
-def probability(logits: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-logits.astype(np.float32)))

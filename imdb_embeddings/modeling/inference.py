@@ -53,10 +53,10 @@ def export_weights(
         )
         for j, weight in enumerate(values):
             arrays[f"{i}/{j}"] = weight
+    if vocabulary is not None:
+        arrays["vocabulary"] = np.array(json.dumps(vocabulary, ensure_ascii=False))
+        arrays["tokenizer"] = np.array(json.dumps(RULES, sort_keys=True))
     with atomic_path(dest, suffix=".npz") as tmp:
-        if vocabulary is not None:
-            arrays["vocabulary"] = np.array(json.dumps(vocabulary, ensure_ascii=False))
-            arrays["tokenizer"] = np.array(json.dumps(RULES, sort_keys=True))
         np.savez(
             tmp, layers=np.array(json.dumps(layers)), input_spec=np.array(json.dumps(spec, sort_keys=True)), **arrays
         )
@@ -143,6 +143,11 @@ def _activate(h: np.ndarray, activation: str) -> np.ndarray:
     return h
 
 
+def probability(logits: np.ndarray) -> np.ndarray:
+    """P(positive) from the output layer's logits, in float32 as Keras computes it."""
+    return 1 / (1 + np.exp(-logits.astype(np.float32)))
+
+
 def binary_metrics(labels: np.ndarray, logits: np.ndarray) -> tuple[float, float]:
     """(mean binary cross-entropy, accuracy) as Keras computes them for a
     sigmoid output: the loss from the logits, a prediction is positive
@@ -150,12 +155,11 @@ def binary_metrics(labels: np.ndarray, logits: np.ndarray) -> tuple[float, float
     z = logits.astype(np.float64)
     y = labels.astype(np.float64)
     loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    probability = 1 / (1 + np.exp(-logits.astype(np.float32)))  # as exported.probability
-    accuracy = np.mean((probability > 0.5) == (labels > 0.5))
+    accuracy = np.mean((probability(logits) > 0.5) == (labels > 0.5))
     return float(np.mean(loss)), float(accuracy)
 
 
-def input_spec(path: str | Path) -> dict[str, Any]:
+def load_input_spec(path: str | Path) -> dict[str, Any]:
     """How the exported model's input is built from the sequences (text/features.py)."""
     with np.load(path) as data:
         if "input_spec" not in data:
