@@ -27,7 +27,7 @@ def timed(args: list[str], cwd: Path) -> float:
 
 def measure(project: Path) -> dict[str, dict[str, float]]:
     params = yaml.safe_load((project / "params.yaml").read_text())
-    names = [name for named in params["experiments"].values() for name in named]
+    names = [name for section in ("experiments", "nbsvm") for named in params[section].values() for name in named]
     texts = pq.read_table(project / "data/prepared/test.parquet", columns=["text"]).column("text").to_pylist()
     with tempfile.TemporaryDirectory() as tmp:
         reviews = Path(tmp) / "reviews.txt"

@@ -106,8 +106,8 @@ def throughput(project):
     import keras
 
     from imdb_embeddings.core import params as params_module
+    from imdb_embeddings.core.splits import split_indices
     from imdb_embeddings.modeling.model import build_model
-    from imdb_embeddings.modeling.training import split_indices
     from imdb_embeddings.text.padding import pad_sequences
     from imdb_embeddings.text.sequences import load_sequences
     from stages.train import MATRICES, SEQUENCES

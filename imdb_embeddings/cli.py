@@ -29,9 +29,9 @@ def resolve_model(value: str, workspace: Path = Path(".")) -> Path:
         if not path.is_file():
             raise PipelineError(f"no model file {path}")
         return path
-    groups = experiment_groups(workspace / "params.yaml")
-    if value not in groups:
-        known = ", ".join(sorted(groups)) or "none"
+    stages = train_stages(workspace / "params.yaml")
+    if value not in stages:
+        known = ", ".join(sorted(stages)) or "none"
         raise PipelineError(
             f"no model named {value!r}: expected an experiment of params.yaml ({known}) "
             "or the path of an exported .npz model"
@@ -39,14 +39,17 @@ def resolve_model(value: str, workspace: Path = Path(".")) -> Path:
     exported = workspace / MODELS / f"{value}.npz"
     if not exported.is_file():
         raise PipelineError(
-            f"model {value} is not trained yet: run `dvc repro train_{groups[value]}@{value}` "
-            f"(or `dvc pull train_{groups[value]}@{value}`)"
+            f"model {value} is not trained yet: run `dvc repro {stages[value]}` (or `dvc pull {stages[value]}`)"
         )
     return exported
 
 
-def experiment_groups(params_file: Path) -> dict[str, str]:
-    """{experiment: group} of a params.yaml, {} without one."""
+# The train stage of each NBSVM group (dvc.yaml); Keras groups: train_<group>.
+NBSVM_STAGES = {"labelled": "train_nbsvm", "pseudo_labelled": "train_nbsvm_pseudo"}
+
+
+def train_stages(params_file: Path) -> dict[str, str]:
+    """{experiment: the dvc.yaml stage that trains it} of a params.yaml, {} without one."""
     if not params_file.is_file():
         return {}
     import yaml
@@ -55,8 +58,12 @@ def experiment_groups(params_file: Path) -> dict[str, str]:
         params = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise PipelineError(f"{params_file} is not valid YAML: {exc}") from exc
-    experiments = params.get("experiments") or {}
-    return {name: group for group, named in experiments.items() if isinstance(named, dict) for name in named}
+    stages = {}
+    for section, stage_of in (("experiments", lambda g: f"train_{g}"), ("nbsvm", NBSVM_STAGES.get)):
+        for group, named in (params.get(section) or {}).items():
+            if isinstance(named, dict) and stage_of(group):
+                stages.update({name: f"{stage_of(group)}@{name}" for name in named})
+    return stages
 
 
 def read_texts(texts: Sequence[str], file: str | None) -> list[str]:
@@ -76,9 +83,9 @@ def read_texts(texts: Sequence[str], file: str | None) -> list[str]:
 
 
 def predict(args: argparse.Namespace) -> None:
-    from imdb_embeddings.modeling.exported import ExportedModel
+    from imdb_embeddings.modeling.exported import load_model
 
-    model = ExportedModel.load(resolve_model(args.model))
+    model = load_model(resolve_model(args.model))
     texts = read_texts(args.texts, args.file)
     if not texts:
         where = args.file or "standard input"

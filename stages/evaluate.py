@@ -12,7 +12,8 @@ import logging
 
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
-from imdb_embeddings.modeling.inference import binary_metrics, load_input_spec, load_weights, predict_logits
+from imdb_embeddings.core.metrics import binary_metrics
+from imdb_embeddings.modeling.inference import load_input_spec, load_weights, predict_logits
 from imdb_embeddings.text.features import model_input
 from imdb_embeddings.text.sequences import load_sequences
 

@@ -12,10 +12,11 @@ import numpy as np
 
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import run_stage
+from imdb_embeddings.core.splits import split_indices
 from imdb_embeddings.modeling import distribute
 from imdb_embeddings.modeling.inference import export_weights
 from imdb_embeddings.modeling.saving import save_model
-from imdb_embeddings.modeling.training import split_indices, train
+from imdb_embeddings.modeling.training import train
 from imdb_embeddings.text.features import input_spec, model_input
 from imdb_embeddings.text.sequences import load_sequences
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.modeling.inference import binary_metrics, export_weights, load_weights, predict_logits
+from imdb_embeddings.core.metrics import binary_metrics
+from imdb_embeddings.modeling.inference import export_weights, load_weights, predict_logits
 
 
 @pytest.mark.parametrize(

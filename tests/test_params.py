@@ -35,6 +35,15 @@ def test_defaults_reproduce_the_references():
         assert (exp["epochs"], exp["batch_size"], exp["optimizer"]) == (10, 32, "rmsprop")
 
 
+def test_nbsvm_defaults_are_the_issue_s_experiments():
+    full = params.nbsvm_experiment(DEFAULTS, "labelled", "full_data")
+    assert (full["train_samples"], full["validation_samples"], full["ngrams"]) == (25000, 0, 3)
+    few = params.nbsvm_experiment(DEFAULTS, "pseudo_labelled", "few_labels")
+    assert few["train_samples"] == 200 and few["pseudo_labels"] > 0
+    with pytest.raises(PipelineError, match="no experiment nbsvm.labelled.few_labels"):
+        params.nbsvm_experiment(DEFAULTS, "labelled", "few_labels")
+
+
 def test_experiment_overrides_train_defaults():
     p = copy.deepcopy(DEFAULTS)
     p["experiments"]["learned"]["learned_small"]["epochs"] = 3
@@ -91,6 +100,22 @@ def test_experiment_overrides_train_defaults():
         (lambda p: p["imdb"].pop("sha256"), "imdb.sha256 is missing"),
         (lambda p: p["train"].update(distribute="horovod"), "distribute is 'horovod'"),
         (lambda p: p["train"].update(cpu_devices=0), "train.cpu_devices is 0"),
+        (lambda p: p["nbsvm"]["labelled"]["full_data"].update(ngrams=4), "nbsvm.labelled.full_data.ngrams is 4"),
+        (lambda p: p["nbsvm"]["labelled"]["full_data"].update(c=0), "nbsvm.labelled.full_data.c is 0"),
+        (lambda p: p["nbsvm"]["labelled"]["full_data"].pop("min_df"), "nbsvm.labelled.full_data.min_df is missing"),
+        (
+            lambda p: p["nbsvm"]["labelled"]["full_data"].update(pseudo_labels=10),
+            "unknown key nbsvm.labelled.full_data.pseudo_labels",
+        ),
+        (
+            lambda p: p["nbsvm"]["pseudo_labelled"]["few_labels"].pop("teacher_c"),
+            "nbsvm.pseudo_labelled.few_labels.teacher_c is missing",
+        ),
+        (
+            lambda p: p["nbsvm"]["labelled"].update(glove_frozen=p["nbsvm"]["labelled"]["full_data"]),
+            "experiment glove_frozen is in both glove and nbsvm.labelled",
+        ),
+        (lambda p: p["nbsvm"].update(unlabelled={}), "unknown key nbsvm.unlabelled"),
     ],
 )
 def test_invalid_params_name_the_key(change, named):

@@ -10,12 +10,15 @@ from tests.conftest import copy_project, edit_params, experiments, fixture_param
 
 pytestmark = pytest.mark.slow
 OUTPUT = [""]  # what the last repro printed
-GROUPS = {
+KERAS = {
     "learned_maxlen20": "learned",
     "learned_small": "learned",
     "glove_frozen": "glove",
     "word2vec_small": "word2vec",
 }
+# The NBSVM experiments' stages: train_nbsvm@full_data, train_nbsvm_pseudo@few_labels, ...
+NBSVM = {"full_data": "nbsvm", "few_labels": "nbsvm_pseudo"}
+GROUPS = {**KERAS, **NBSVM}
 
 
 SIZES = (20, 60)
@@ -66,7 +69,7 @@ def test_caching_is_exact(project):
     everything = {"download_imdb", "download_glove", "parse_glove", "prepare", "tokenize", "embedding", "word2vec"}
     everything |= stages_of(*GROUPS) | curve("learned", "glove", "word2vec", plot=True)
     assert repro(project, mirror) == everything
-    for name in GROUPS:
+    for name in KERAS:
         m = metrics(project, name)
         assert set(m) == {"test_accuracy", "test_loss"} and 0 <= m["test_accuracy"] <= 1
         last = last_epoch(project, name)
@@ -74,6 +77,11 @@ def test_caching_is_exact(project):
         plot = project / "dvclive" / name / "plots/metrics/eval/accuracy.tsv"
         assert plot.read_text().splitlines()[0].split("\t") == ["step", "accuracy"]
         assert len(plot.read_text().splitlines()) == 3
+    for name, labelled in (("full_data", 120), ("few_labels", 20)):
+        m = metrics(project, name)
+        assert 0 <= m["test_accuracy"] <= 1 and m["train_samples"] == labelled and m["train_seconds"] > 0
+    few = metrics(project, "few_labels")
+    assert few["validation_samples"] == 40 and few["pseudo_labels"] == 40 and 0 <= few["validation_accuracy"] <= 1
     coverage = json.loads((project / "metrics/embedding.json").read_text())
     assert 0 < coverage["coverage"] <= 1
     for source in ("learned", "glove", "word2vec"):
@@ -96,10 +104,10 @@ def test_caching_is_exact(project):
     all_points = curve("learned", "glove", "word2vec")
     edit_params(project, lambda p: p["train"].update(epochs=3))
     ran, restored = repro_log(project, mirror)
-    assert (ran - {"learning_curve"}, restored) == (stages_of(*GROUPS) | all_points, set())
+    assert (ran - {"learning_curve"}, restored) == (stages_of(*KERAS) | all_points, set())
     edit_params(project, lambda p: p["train"].update(epochs=2))
     ran, restored = repro_log(project, mirror)
-    assert (ran - {"learning_curve"}, restored - {"learning_curve"}) == (set(), stages_of(*GROUPS) | all_points)
+    assert (ran - {"learning_curve"}, restored - {"learning_curve"}) == (set(), stages_of(*KERAS) | all_points)
     assert last_epoch(project, "learned_small")["step"] == 1
 
     # An experiment's own key reruns that experiment only. (Its weights equal
@@ -112,18 +120,24 @@ def test_caching_is_exact(project):
     assert last_epoch(project, "learned_small")["step"] == 2
     assert last_epoch(project, "glove_frozen")["step"] == 1
 
-    # The vocabulary size reruns from tokenize on: no download, parse or prepare.
+    # An NBSVM experiment's own key reruns that experiment only.
+    edit_params(project, lambda p: p["nbsvm"]["labelled"]["full_data"].update(c=1.0))
+    assert repro_log(project, mirror) == (stages_of("full_data"), set())
+
+    # The vocabulary size reruns from tokenize on: no download, parse or
+    # prepare, and not full_data (its n-grams come from the raw texts).
     edit_params(project, lambda p: p["tokenize"].update(max_words=40))
     assert (
         repro(project, mirror) - {"learning_curve"}
-        == {"tokenize", "embedding", "word2vec"} | stages_of(*GROUPS) | all_points
+        == {"tokenize", "embedding", "word2vec"} | stages_of(*KERAS, "few_labels") | all_points
     )
 
-    # The word2vec settings rerun the word2vec stage, its experiments and its
-    # curve points only (and the plot, if a point's accuracy moved).
+    # The word2vec settings rerun the word2vec stage, its experiments (few_labels'
+    # teacher among them) and its curve points only (and the plot, if a point moved).
     edit_params(project, lambda p: p["word2vec"].update(epochs=3))
     ran, restored = repro_log(project, mirror)
-    assert ran - {"learning_curve"} == {"word2vec"} | stages_of("word2vec_small") | curve("word2vec") and not restored
+    expected = {"word2vec"} | stages_of("word2vec_small", "few_labels") | curve("word2vec")
+    assert ran - {"learning_curve"} == expected and not restored
 
     # The GloVe dim reruns the GloVe stages and the GloVe experiments; the
     # learned and word2vec experiments' stages do not run at all.
@@ -141,7 +155,7 @@ def test_retrain_is_byte_stable(project):
     repro(project, mirror)
     lock = (project / "dvc.lock").read_text()
     models = {p.name: p.read_bytes() for p in (project / "data/models").iterdir()}
-    before = {n: (metrics(project, n), last_epoch(project, n)) for n in GROUPS}
+    before = {n: (metrics(project, n), last_epoch(project, n)) for n in KERAS}
     history = (project / "dvclive/glove_frozen/plots/metrics/train/loss.tsv").read_text()
     forced = sorted(stages_of("glove_frozen", "learned_small"))
     ran, _ = repro_log(project, mirror, "--force", "--single-item", *forced)
@@ -149,7 +163,7 @@ def test_retrain_is_byte_stable(project):
     # A CPU run prints no alarming lines (TensorFlow's CUDA probe).
     assert not re.search(r"cuInit|CUDA error|cuda drivers|^E0000", OUTPUT[0], re.MULTILINE), OUTPUT[0]
     assert {p.name: p.read_bytes() for p in (project / "data/models").iterdir()} == models
-    assert {n: (metrics(project, n), last_epoch(project, n)) for n in GROUPS} == before
+    assert {n: (metrics(project, n), last_epoch(project, n)) for n in KERAS} == before
     assert (project / "dvclive/glove_frozen/plots/metrics/train/loss.tsv").read_text() == history
     assert (project / "dvc.lock").read_text() == lock
 
@@ -159,7 +173,9 @@ def test_metrics_and_plots_commands(project, tmp_path):
     repro(project, mirror)
     shown = json.loads(run_tool(project, "dvc", "metrics", "show", "--json").stdout)
     files = next(iter(shown.values()))["data"]
-    for name in GROUPS:
+    for name in NBSVM:
+        assert {"test_accuracy", "train_samples", "train_seconds"} <= set(files[f"metrics/{name}.json"]["data"])
+    for name in KERAS:
         assert f"metrics/{name}.json" in files and f"dvclive/{name}/metrics.json" in files
         assert "test_accuracy" in files[f"metrics/{name}.json"]["data"]
         assert "accuracy" in files[f"dvclive/{name}/metrics.json"]["data"]["eval"]
@@ -167,7 +183,7 @@ def test_metrics_and_plots_commands(project, tmp_path):
     run_tool(project, "dvc", "plots", "show", "-o", str(out))
     page = (out / "index.html").read_text()
     assert "learning_curve" in page and '"type": "log"' in page.replace("'", '"')
-    for name in GROUPS:
+    for name in KERAS:
         assert f"dvclive/{name}/plots/metrics/eval/accuracy.tsv" in page
         assert f"dvclive/{name}/plots/metrics/train/loss.tsv" in page
 

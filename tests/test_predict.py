@@ -143,6 +143,11 @@ def test_artifacts_cover_every_experiment():
             artifact = artifacts[name.replace("_", "-")]
             assert artifact["path"] == f"data/models/{name}.npz" and artifact["type"] == "model"
             assert {f"experiment-{name}", f"embedding-{group}"} <= set(artifact["labels"]) and artifact["desc"]
+    for named in params["nbsvm"].values():
+        for name in named:
+            artifact = artifacts[name.replace("_", "-")]
+            assert artifact["path"] == f"data/models/{name}.npz" and artifact["type"] == "model"
+            assert {f"experiment-{name}", "model-nbsvm"} <= set(artifact["labels"]) and artifact["desc"]
 
 
 def test_dvc_artifacts_get_from_a_clone(reproduced_project, tmp_path):

@@ -55,6 +55,22 @@ EXPERIMENT_DEFAULTS = {
     "ngram_buckets": 100_000,
 }
 REQUIRED_EXPERIMENT_KEYS = {"maxlen", "hidden_units", "train_samples", "validation_samples"}
+# NBSVM experiments (imdb_embeddings/nbsvm/): `labelled` ones fit on labelled
+# reviews; `pseudo_labelled` ones on a word2vec teacher's labels of the other
+# training texts, so only they depend on the word2vec vectors.
+NBSVM_GROUPS = ("labelled", "pseudo_labelled")
+NBSVM_KEYS = {
+    "train_samples": int,  # labelled reviews fitted on
+    "validation_samples": int,  # labelled reviews held out, only measured (0: none)
+    "ngrams": int,  # words and n-grams up to this n (1 to 3)
+    "min_df": int,  # n-grams found in fewer training texts are left out
+    "c": float,  # inverse strength of the L2 penalty (scikit-learn's C)
+    "seed": int,
+}
+PSEUDO_LABEL_KEYS = {
+    "pseudo_labels": int,  # per class: the teacher's most confident other training texts
+    "teacher_c": float,  # the teacher's inverse L2 strength
+}
 SCHEMA = {
     "imdb": {"url": str, "sha256": str, "content_sha256": str, "mirrors": list},
     "glove": {"url": str, "sha256": str, "dim": int, "members": dict, "mirrors": list},
@@ -76,6 +92,7 @@ SCHEMA = {
         "optimizer": str,
     },
     "experiments": {group: dict for group in EMBEDDINGS},
+    "nbsvm": {group: dict for group in NBSVM_GROUPS},
 }
 # Zero is meaningful for these (no hidden layer); everything else is a size.
 NON_NEGATIVE = {"hidden_units", "early_stopping", "dropout", "sg"}
@@ -165,6 +182,35 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
             experiment(params, group, name, path)
     if not seen:
         raise PipelineError(f"{path}: experiments has no experiment; name at least one")
+    for group in NBSVM_GROUPS:
+        for name in params["nbsvm"][group]:
+            if not isinstance(name, str) or not NAME.match(name):
+                raise PipelineError(
+                    f"{path}: nbsvm.{group}: {name!r} is not a valid experiment name (letters, digits, '_' and '-')"
+                )
+            if name in seen:
+                raise PipelineError(
+                    f"{path}: experiment {name} is in both {seen[name]} and nbsvm.{group}; names must be unique"
+                )
+            seen[name] = f"nbsvm.{group}"
+            nbsvm_experiment(params, group, name, path)
+
+
+def nbsvm_experiment(params: Params, group: str, name: str, path: str | Path = "params.yaml") -> Params:
+    """The settings of one NBSVM experiment, checked."""
+    where = f"nbsvm.{group}.{name}"
+    if group not in NBSVM_GROUPS:
+        raise PipelineError(f"{path}: no NBSVM group {group!r}; expected one of {', '.join(NBSVM_GROUPS)}")
+    if name not in params["nbsvm"][group]:
+        known = ", ".join(params["nbsvm"][group]) or "none"
+        raise PipelineError(f"{path}: no experiment {where} (nbsvm.{group} has: {known})")
+    spec = params["nbsvm"][group][name]
+    keys = {**NBSVM_KEYS, **(PSEUDO_LABEL_KEYS if group == "pseudo_labelled" else {})}
+    # An NBSVM fit needs no validation reviews (no epochs to stop): 0 is allowed.
+    _check_section(spec, keys, where + ".", path, required=set(keys), zero_ok=NON_NEGATIVE | {"validation_samples"})
+    if not 1 <= spec["ngrams"] <= 3:
+        raise PipelineError(f"{path}: {where}.ngrams is {spec['ngrams']}; expected 1, 2 or 3")
+    return {**spec, "c": float(spec["c"]), **({"teacher_c": float(spec["teacher_c"])} if "teacher_c" in spec else {})}
 
 
 def experiment(params: Params, group: str, name: str, path: str | Path = "params.yaml") -> Params:
@@ -205,7 +251,14 @@ def experiment(params: Params, group: str, name: str, path: str | Path = "params
     return merged
 
 
-def _check_section(section: Any, schema: dict, prefix: str, path: str | Path, required: set[str] | None = None) -> None:
+def _check_section(
+    section: Any,
+    schema: dict,
+    prefix: str,
+    path: str | Path,
+    required: set[str] | None = None,
+    zero_ok: set[str] = NON_NEGATIVE,
+) -> None:
     if not isinstance(section, dict):
         raise PipelineError(f"{path}: {prefix.rstrip('.') or 'the file'} must be a mapping")
     for key in section:
@@ -228,5 +281,5 @@ def _check_section(section: Any, schema: dict, prefix: str, path: str | Path, re
         if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
             raise PipelineError(f"{path}: {prefix}{key} is {value!r}; expected {kind.__name__}")
         if kind in (int, float) and key != "seed":
-            if value < 0 or (value == 0 and key not in NON_NEGATIVE):
+            if value < 0 or (value == 0 and key not in zero_ok):
                 raise PipelineError(f"{path}: {prefix}{key} is {value}; expected a positive number")

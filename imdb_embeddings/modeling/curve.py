@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from imdb_embeddings.core.metrics import binary_metrics
 from imdb_embeddings.core.params import EXPERIMENT_DEFAULTS
-from imdb_embeddings.modeling.inference import binary_metrics, export_weights, load_weights, predict_logits
+from imdb_embeddings.modeling.inference import export_weights, load_weights, predict_logits
 from imdb_embeddings.modeling.training import train
 from imdb_embeddings.text.features import input_spec, model_input
 

@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.modeling.inference import load_input_spec, load_weights, predict_logits, probability
+from imdb_embeddings.core.metrics import probability
+from imdb_embeddings.modeling.inference import load_input_spec, load_weights, predict_logits
+from imdb_embeddings.nbsvm.model import NgramModel, is_ngram_model
 from imdb_embeddings.text.features import model_input
 from imdb_embeddings.text.tokenizer import RULES, encode
 
@@ -56,3 +58,15 @@ class ExportedModel:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """P(positive) of each text, computed as `evaluate` computes it."""
         return probability(self.logits(texts))
+
+
+def load_model(path: str | Path) -> "ExportedModel | NgramModel":
+    """Whichever kind of model the exported file holds: a Keras model's
+    layers (this module) or an NBSVM's n-gram weights (nbsvm/model.py).
+    Both turn raw texts into `probabilities`."""
+    try:
+        with np.load(path) as data:
+            ngram = hasattr(data, "files") and is_ngram_model(data)
+    except (ValueError, OSError, EOFError):
+        ngram = False  # ExportedModel.load says what is wrong with it
+    return NgramModel.load(path) if ngram else ExportedModel.load(path)

@@ -143,22 +143,6 @@ def _activate(h: np.ndarray, activation: str) -> np.ndarray:
     return h
 
 
-def probability(logits: np.ndarray) -> np.ndarray:
-    """P(positive) from the output layer's logits, in float32 as Keras computes it."""
-    return 1 / (1 + np.exp(-logits.astype(np.float32)))
-
-
-def binary_metrics(labels: np.ndarray, logits: np.ndarray) -> tuple[float, float]:
-    """(mean binary cross-entropy, accuracy) as Keras computes them for a
-    sigmoid output: the loss from the logits, a prediction is positive
-    when its probability is above 0.5."""
-    z = logits.astype(np.float64)
-    y = labels.astype(np.float64)
-    loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    accuracy = np.mean((probability(logits) > 0.5) == (labels > 0.5))
-    return float(np.mean(loss)), float(accuracy)
-
-
 def load_input_spec(path: str | Path) -> dict[str, Any]:
     """How the exported model's input is built from the sequences (text/features.py)."""
     with np.load(path) as data:

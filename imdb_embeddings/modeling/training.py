@@ -26,21 +26,6 @@ log = logging.getLogger("training")
 VALIDATION_BATCH_SIZE = 1024
 
 
-def split_indices(n: int, experiment: dict[str, Any], where: str) -> tuple[np.ndarray, np.ndarray]:
-    """Disjoint (train, validation) row indices from a seeded permutation of
-    the `n` training reviews (reference 1: 20,000 + 5,000, i.e. a 20%
-    validation split; reference 2: 200 + 10,000)."""
-    wanted = experiment["train_samples"] + experiment["validation_samples"]
-    if wanted > n:
-        raise PipelineError(
-            f"params.yaml: {where}.train_samples + validation_samples = {wanted}, "
-            f"but there are only {n} training reviews"
-        )
-    order = np.random.default_rng(experiment["seed"]).permutation(n)
-    cut = experiment["train_samples"]
-    return order[:cut], order[cut:wanted]
-
-
 # What TensorFlow's pip build prints on every start on a machine without an
 # NVIDIA GPU (it probes for one, and logs the miss, some of it as ERROR, some
 # before its log level applies), and oneDNN's notice: nothing is wrong.

@@ -108,10 +108,14 @@ def fit_vocabulary(texts: Sequence[str], max_words: int) -> list[str]:
     return fit_and_encode(texts, max_words)[0]
 
 
-def encode(texts: Sequence[str], vocabulary: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Ragged sequences as (tokens, offsets): text i is tokens[offsets[i]:offsets[i+1]]."""
+def encode(texts: Sequence[str], vocabulary: list[str], keep_unknown: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Ragged sequences as (tokens, offsets): text i is tokens[offsets[i]:offsets[i+1]].
+    Words outside the vocabulary are dropped, or with `keep_unknown` kept as
+    index 0, so that n-grams never join the words on either side of one."""
     corpus = Corpus(texts)
     distinct, positions = _distinct(corpus)
     found = pc.index_in(distinct, value_set=pa.array(vocabulary, pa.large_string()))
     index_of = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32) + 1
+    if keep_unknown:
+        return index_of[positions].astype(np.int32), corpus.first_word.astype(np.int64)
     return corpus.sequences(index_of[positions])

@@ -1,0 +1,73 @@
+"""Fitting NBSVM's logistic-regression variant (Mesnil et al. 2015): each
+binary n-gram feature is scaled by its naive-Bayes log-count ratio
+r = log((p / |p|) / (q / |q|)), p and q the feature's counts in positive and
+negative reviews plus `alpha`, and an L2-regularised logistic regression
+(scikit-learn's liblinear, deterministic for a seed) is fitted on the scaled
+features. The exported weight of an n-gram is its coefficient times r."""
+
+import logging
+import time
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from imdb_embeddings.nbsvm.features import ngram_keys, present, select_vocabulary
+from imdb_embeddings.nbsvm.model import NgramModel
+
+log = logging.getLogger("nbsvm")
+ALPHA = 1.0  # the naive-Bayes smoothing count of the papers
+
+
+class Features:
+    """The binary n-gram matrix of a set of reviews (word ids of `vocabulary`)."""
+
+    def __init__(self, ids: np.ndarray, offsets: np.ndarray, vocabulary: list[str], ngrams: int, min_df: int) -> None:
+        start = time.perf_counter()
+        keys, reviews = ngram_keys(ids, offsets, ngrams, len(vocabulary))
+        self.keys = select_vocabulary(keys, reviews, min_df)
+        rows, columns = present(keys, reviews, self.keys)
+        values = np.ones(len(rows), dtype=np.float32)
+        self.matrix = sp.csr_matrix((values, (rows, columns)), shape=(len(offsets) - 1, len(self.keys)))
+        self.vocabulary, self.ngrams = vocabulary, ngrams
+        log.info(
+            "%d reviews: %d n-grams (1..%d words, in at least %d reviews) in %.1f s",
+            len(offsets) - 1,
+            len(self.keys),
+            ngrams,
+            min_df,
+            time.perf_counter() - start,
+        )
+
+
+def nb_ratios(matrix: sp.csr_matrix, labels: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
+    p = alpha + np.asarray(matrix[labels == 1].sum(axis=0)).ravel()
+    q = alpha + np.asarray(matrix[labels == 0].sum(axis=0)).ravel()
+    return np.log(p / p.sum()) - np.log(q / q.sum())
+
+
+def fit(features: Features, rows: np.ndarray, labels: np.ndarray, c: float, seed: int) -> NgramModel:
+    """NBSVM fitted on reviews `rows` of `features` with `labels` (0/1)."""
+    from sklearn.linear_model import LogisticRegression
+
+    if len(np.unique(labels)) < 2:
+        raise ValueError("both classes are needed to fit a classifier")
+    matrix = features.matrix[rows]
+    ratios = nb_ratios(matrix, labels)
+    regression = LogisticRegression(C=c, solver="liblinear", random_state=seed)
+    regression.fit(matrix.multiply(ratios).tocsr(), labels)
+    weights = (regression.coef_[0] * ratios).astype(np.float32)
+    return NgramModel(
+        features.vocabulary, features.ngrams, features.keys, weights, float(regression.intercept_[0]), None
+    )
+
+
+def accuracy(model: NgramModel, features: Features, rows: np.ndarray, labels: np.ndarray) -> float:
+    """Accuracy on reviews `rows` of `features` (the same n-grams as the model's)."""
+    logits = features.matrix[rows] @ model.weights.astype(np.float64) + model.bias
+    return float(np.mean((logits > 0) == (labels == 1)))
+
+
+def describe(**values: Any) -> dict[str, Any]:
+    """Rounded numbers for the fit's summary (data/models/<name>.fit.json)."""
+    return {k: round(v, 6) if isinstance(v, float) else v for k, v in values.items()}

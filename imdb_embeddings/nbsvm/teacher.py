@@ -1,0 +1,49 @@
+"""Self-training for few labels: a teacher that needs few labels labels the
+other training texts, and NBSVM learns from its most confident labels.
+
+The teacher represents a review by the mean of the unit-length in-domain
+word vectors (stage word2vec) of its distinct words, scaled to unit length,
+and fits a logistic regression on the labelled reviews. Word vectors carry
+what the unlabelled reviews taught about which words go together, so 200
+labels go further than on n-grams alone (about 0.79 against 0.65 here); the
+NBSVM student, fitted on thousands of confidently labelled texts, then goes
+further than its teacher (README, "Results")."""
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def review_vectors(
+    ids: np.ndarray, offsets: np.ndarray, vocabulary: list[str], vector_words: list[str], vectors: np.ndarray
+) -> np.ndarray:
+    """One unit vector per review: the mean of its distinct words' unit vectors.
+
+    `ids` index `vocabulary` from 1 (0: unknown); row i + 1 of `vectors`
+    belongs to `vector_words[i]` (row 0 is padding). Words without a vector
+    are left out; a review with none gets the zero vector."""
+    row_of = {word: i + 1 for i, word in enumerate(vector_words)}
+    rows = np.array([0] + [row_of.get(word, 0) for word in vocabulary], dtype=np.int64)[ids]
+    reviews = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    kept = rows > 0
+    bag = sp.csr_matrix((np.ones(int(kept.sum())), (reviews[kept], rows[kept])), shape=(len(offsets) - 1, len(vectors)))
+    bag.sum_duplicates()
+    bag.data[:] = 1  # distinct words
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit = np.divide(vectors, norms, out=np.zeros_like(vectors, dtype=np.float64), where=norms > 0)
+    means = bag @ unit
+    lengths = np.linalg.norm(means, axis=1, keepdims=True)
+    return np.divide(means, lengths, out=np.zeros_like(means), where=lengths > 0)
+
+
+def fit_teacher(x: np.ndarray, labels: np.ndarray, c: float):  # noqa: ANN201 (a scikit-learn estimator)
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, max_iter=1000).fit(x, labels)
+
+
+def confident(scores: np.ndarray, per_class: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, pseudo-labels): the `per_class` lowest scores labelled 0 and
+    the `per_class` highest labelled 1 (ties broken by position)."""
+    order = np.argsort(scores, kind="stable")
+    chosen = np.concatenate([order[:per_class], order[len(order) - per_class :]])
+    return chosen, np.repeat(np.array([0, 1], dtype=np.int64), per_class)

@@ -1,0 +1,132 @@
+"""The NBSVM models (imdb_embeddings/nbsvm/): n-gram keys held to a plain
+definition, the exported model held to scikit-learn's own decision function,
+the file byte-stable, and the teacher's pieces."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.nbsvm import fit as nbsvm
+from imdb_embeddings.nbsvm.features import ngram_keys, present, select_vocabulary
+from imdb_embeddings.nbsvm.model import NgramModel
+from imdb_embeddings.nbsvm.teacher import confident, review_vectors
+from imdb_embeddings.text.tokenizer import encode, fit_and_encode, words
+
+TEXTS = [
+    "A great film, great acting and a great story.",
+    "A dull film: bad acting, a bad story; dull, dull.",
+    "Not bad at all. A great cast!",
+    "Bad. Not great, not good, and far too long.",
+    "Good film, good cast, a good story<br />worth it.",
+    "The worst film, the worst acting; not good at all.",
+]
+LABELS = np.array([1, 0, 1, 0, 1, 0])
+
+
+def plain_ngrams(text_words, vocabulary, n):
+    """Every 1..n-gram of known words of one text, as word tuples (repeats kept)."""
+    known = [w if w in vocabulary else None for w in text_words]
+    return [
+        tuple(known[i : i + size])
+        for size in range(1, n + 1)
+        for i in range(len(known) - size + 1)
+        if None not in known[i : i + size]
+    ]
+
+
+def decode(key, vocabulary):
+    """The words of an n-gram key (features.py's numbering)."""
+    size, value, base = key % 4 + 1, key // 4, len(vocabulary) + 1
+    ids = []
+    for _ in range(size):
+        value, word = divmod(value, base)
+        ids.append(word)
+    return tuple(vocabulary[i - 1] for i in reversed(ids))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_ngram_keys_match_the_plain_definition(n):
+    vocabulary = fit_and_encode(TEXTS[:4], 1 << 20)[0]  # words of the later texts are unknown
+    ids, offsets = encode(TEXTS, vocabulary, keep_unknown=True)
+    keys, reviews = ngram_keys(ids, offsets, n, len(vocabulary))
+    for review, text in enumerate(TEXTS):
+        got = sorted(decode(k, vocabulary) for k in keys[reviews == review])
+        assert got == sorted(plain_ngrams(words(text), set(vocabulary), n)), text
+    # An unknown word breaks the n-grams around it: "worth" is unknown in "story worth it".
+    assert ("story", "it") not in {decode(k, vocabulary) for k in keys}
+
+
+def test_vocabulary_and_presence():
+    vocabulary, ids, offsets = fit_and_encode(TEXTS, 1 << 20)
+    keys, reviews = ngram_keys(ids, offsets, 2, len(vocabulary))
+    kept = select_vocabulary(keys, reviews, min_df=2)
+    grams = [set(plain_ngrams(words(t), set(vocabulary), 2)) for t in TEXTS]
+    expected = {g for g in set().union(*grams) if sum(g in s for s in grams) >= 2}
+    assert {decode(k, vocabulary) for k in kept} == expected and list(kept) == sorted(kept)
+    rows, columns = present(keys, reviews, kept)
+    for review in range(len(TEXTS)):
+        found = [decode(k, vocabulary) for k in kept[columns[rows == review]]]
+        assert len(found) == len(set(found)) and set(found) == grams[review] & expected
+
+
+def test_exported_model_is_scikit_learn_s_model(tmp_path):
+    vocabulary, ids, offsets = fit_and_encode(TEXTS, 1 << 20)
+    features = nbsvm.Features(ids, offsets, vocabulary, ngrams=3, min_df=1)
+    rows = np.arange(len(TEXTS))
+    model = nbsvm.fit(features, rows, LABELS, c=1.0, seed=7)
+    model.save(tmp_path / "m.npz")
+    loaded = NgramModel.load(tmp_path / "m.npz")
+
+    ratios = nbsvm.nb_ratios(features.matrix, LABELS)
+    reference = LogisticRegression(C=1.0, solver="liblinear", random_state=7)
+    reference.fit(sp.csr_matrix(features.matrix.multiply(ratios)), LABELS)
+    new = ["A great story, not bad at all!", "Dull and bad, the worst.", "zzz unknown words only", ""]
+    new_ids, new_offsets = encode(new, vocabulary, keep_unknown=True)
+    bag = np.zeros((len(new), len(features.keys)))
+    r, c = present(*ngram_keys(new_ids, new_offsets, 3, len(vocabulary)), features.keys)
+    bag[r, c] = 1
+    np.testing.assert_allclose(loaded.logits(new), reference.decision_function(bag * ratios), rtol=1e-5, atol=1e-6)
+    assert loaded.logits(new)[2] == pytest.approx(reference.intercept_[0])  # no known n-gram: the bias
+    assert nbsvm.accuracy(model, features, rows, LABELS) == 1.0
+    p = loaded.probabilities(TEXTS)
+    assert ((p > 0.5) == (LABELS == 1)).all()
+
+    # The same fit gives the same bytes.
+    nbsvm.fit(features, rows, LABELS, c=1.0, seed=7).save(tmp_path / "again.npz")
+    assert (tmp_path / "again.npz").read_bytes() == (tmp_path / "m.npz").read_bytes()
+
+
+def test_a_fit_needs_both_classes():
+    vocabulary, ids, offsets = fit_and_encode(TEXTS, 1 << 20)
+    features = nbsvm.Features(ids, offsets, vocabulary, ngrams=1, min_df=1)
+    with pytest.raises(ValueError, match="both classes"):
+        nbsvm.fit(features, np.array([0, 2]), np.array([1, 1]), c=1.0, seed=0)
+
+
+def test_loading_names_what_is_wrong(tmp_path):
+    with pytest.raises(PipelineError, match="does not exist"):
+        NgramModel.load(tmp_path / "none.npz")
+    (tmp_path / "text.npz").write_text("not a model")
+    with pytest.raises(PipelineError, match="is not an exported n-gram model"):
+        NgramModel.load(tmp_path / "text.npz")
+    np.savez(tmp_path / "other.npz", layers=np.array("[]"))
+    with pytest.raises(PipelineError, match="is not an n-gram model"):
+        NgramModel.load(tmp_path / "other.npz")
+
+
+def test_review_vectors_are_unit_means_of_distinct_words():
+    vocabulary = ["good", "bad", "film", "rare"]
+    vector_words = ["film", "good", "bad"]  # "rare" has no vector
+    vectors = np.array([[0, 0], [0, 2], [3, 0], [0, -1]], dtype=np.float32)  # row 0: padding
+    ids = np.array([1, 1, 1, 3, 4, 0, 4])  # review 0: good good good film rare; review 1: <unknown> rare
+    x = review_vectors(ids, np.array([0, 5, 7]), vocabulary, vector_words, vectors)
+    # good (1, 0) and film (0, 1), each counted once, averaged and scaled to length 1.
+    np.testing.assert_allclose(x[0], [np.sqrt(0.5), np.sqrt(0.5)])
+    np.testing.assert_allclose(x[1], [0, 0])  # no word with a vector
+
+
+def test_confident_takes_the_extremes_of_each_side():
+    chosen, labels = confident(np.array([0.1, -3.0, 2.0, 0.0, -1.0, 5.0]), per_class=2)
+    assert list(chosen) == [1, 4, 2, 5] and list(labels) == [0, 0, 1, 1]
