@@ -14,13 +14,15 @@ import pytest
 import yaml
 
 from imdb_embeddings.modeling.inference import load_input_spec, load_weights, predict_logits
+from imdb_embeddings.nbsvm.model import NgramModel
 from imdb_embeddings.text.features import model_input
 from imdb_embeddings.text.sequences import load_sequences
 from tests.conftest import git, run_tool, tool_env
 
 pytestmark = pytest.mark.slow
 COMMAND = str(Path(sys.executable).parent / "imdb-embeddings")
-NAMES = ("learned_maxlen20", "learned_small", "glove_frozen", "word2vec_small")
+NAMES = ("learned_maxlen20", "learned_small", "glove_frozen", "word2vec_small", "full_data", "few_labels")
+NBSVM = ("full_data", "few_labels")
 
 
 def predict(cwd, *args, stdin=None):
@@ -30,8 +32,12 @@ def predict(cwd, *args, stdin=None):
 
 
 def evaluate_probabilities(project, name):
-    """What evaluate computes, per test review: from the tokenize stage's sequences."""
+    """What evaluate computes, per test review: from the tokenize stage's
+    sequences (Keras models), or the raw test texts (n-gram models)."""
     weights = project / "data/models" / f"{name}.npz"
+    if name in NBSVM:
+        texts = pq.read_table(project / "data/prepared/test.parquet", columns=["text"]).column("text").to_pylist()
+        return NgramModel.load(weights).probabilities(texts)
     tokens, offsets, _ = load_sequences(project / "data/tokenized/test.npz")
     logits = predict_logits(*load_weights(weights), model_input(tokens, offsets, load_input_spec(weights)))
     return 1 / (1 + np.exp(-logits.astype(np.float32)))
@@ -69,11 +75,12 @@ def test_input_modes(reproduced_project, tmp_path):
         assert set(obj) == {"label", "probability"} and f"{obj['probability']:.4f}" == plain.split("\t")[1]
 
 
-def test_a_model_file_needs_no_workspace(reproduced_project, tmp_path):
+@pytest.mark.parametrize("name", ["learned_small", "full_data"])
+def test_a_model_file_needs_no_workspace(reproduced_project, tmp_path, name):
     """The exported .npz alone: no data/, no params.yaml beside it."""
     project, _ = reproduced_project
-    shutil.copy(project / "data/models/learned_small.npz", tmp_path / "model.npz")
-    inside = predict(project, "--model", "learned_small", "--json", "Superb!").stdout
+    shutil.copy(project / f"data/models/{name}.npz", tmp_path / "model.npz")
+    inside = predict(project, "--model", name, "--json", "Superb!").stdout
     alone = predict(tmp_path, "--model", str(tmp_path / "model.npz"), "--json", "Superb!")
     assert alone.returncode == 0, alone.stderr
     assert alone.stdout == inside
@@ -84,6 +91,7 @@ def test_a_model_file_needs_no_workspace(reproduced_project, tmp_path):
     [
         "no such model",
         "not trained",
+        "n-gram model not trained",
         "empty file",
         "empty stdin",
         "missing file",
@@ -103,12 +111,17 @@ def test_errors_are_one_line(reproduced_project, tmp_path, case):
             ["--model", "nope", "x"],
             None,
             "no model named 'nope': expected an experiment of "
-            "params.yaml (glove_frozen, learned_maxlen20, learned_small, word2vec_small)",
+            "params.yaml (few_labels, full_data, glove_frozen, learned_maxlen20, learned_small, word2vec_small)",
         ),
         "not trained": (
             ["--model", "learned_small", "x"],
             None,
             "model learned_small is not trained yet: run `dvc repro train_learned@learned_small`",
+        ),
+        "n-gram model not trained": (
+            ["--model", "few_labels", "x"],
+            None,
+            "model few_labels is not trained yet: run `dvc repro train_nbsvm_pseudo@few_labels`",
         ),
         "empty file": (
             ["--model", "glove_frozen", "--file", str(tmp_path / "empty.txt")],
