@@ -199,9 +199,7 @@ def test_interrupted_stage_leaves_no_output_and_resumes(http_server, tmp_path, p
     project = stage_project(tmp_path, f"{http_server.url}/aclImdb_v1.tar.gz", EXPECTED.digest)
     env = tool_env(PIPELINE_CACHE_DIR=str(private_download_cache), PYTHONPATH=str(ROOT))
     env.pop("PIPELINE_MIRROR", None)
-    # 256 KiB/s per connection: the whole file takes about 3 s, so a loaded
-    # machine still has seconds to interrupt it part-way.
-    http_server.configure(rate=1 << 18)
+    http_server.configure(rate=1 << 20)  # 1 MB/s per connection: about a second in
     stage = subprocess.Popen(
         [sys.executable, "-m", "stages.download_imdb"],
         cwd=project,
@@ -209,6 +207,9 @@ def test_interrupted_stage_leaves_no_output_and_resumes(http_server, tmp_path, p
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C's own disposition, as in a terminal: a shell's background job
+        # (`make test &`) ignores SIGINT, and Python then never raises KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 20
     while http_server.bytes_sent < SIZE // 3 and time.monotonic() < deadline:
