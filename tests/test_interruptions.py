@@ -136,6 +136,12 @@ def test_kill_9_inside_a_stage(baseline, server, stage, tmp_path):
 
     # The next repro runs the stage for real (no run cache) and finishes.
     result = run_tool(project, "dvc", "repro", "--no-run-cache", *TARGETS, env=env, check=False)
+    if result.returncode != 0 and "Unable to read RWLock-file '.dvc/tmp/rwlock'" in result.stdout + result.stderr:
+        # DVC's own lock table, which DVC rewrites in place: a kill while it
+        # writes leaves it empty, and DVC asks for it to be removed (README,
+        # "What can go wrong"). Nothing of ours is at fault; do as a user would.
+        (project / ".dvc/tmp/rwlock").unlink()
+        result = run_tool(project, "dvc", "repro", "--no-run-cache", *TARGETS, env=env, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (project / "dvc.lock").read_text() == lock
     assert run_tool(project, "dvc", "status", "--json", *TARGETS, env=env).stdout.strip() == "{}"
