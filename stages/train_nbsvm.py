@@ -28,6 +28,7 @@ from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.splits import split_indices
 from imdb_embeddings.nbsvm import fit as nbsvm
+from imdb_embeddings.nbsvm.features import MAX_VOCABULARY
 from imdb_embeddings.nbsvm.teacher import confident, fit_teacher, review_vectors
 from imdb_embeddings.text.tokenizer import fit_and_encode
 
@@ -36,7 +37,7 @@ PARAMS = ("nbsvm.{0}.{1}",)
 TRAIN = "data/prepared/train.parquet"
 # The teacher's word vectors, rows in the order of the tokenize stage's vocabulary.
 VECTORS, VECTOR_WORDS = "data/embedding/word2vec.npy", "data/tokenized/vocab.json"
-ALL_WORDS = 1 << 20  # the whole training vocabulary (far more than the ~75,000 words it has)
+ALL_WORDS = MAX_VOCABULARY + 1  # every training word (~75,000): max_words counts the padding index
 
 
 def main() -> None:

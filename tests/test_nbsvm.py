@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.nbsvm import fit as nbsvm
-from imdb_embeddings.nbsvm.features import ngram_keys, present, select_vocabulary
+from imdb_embeddings.nbsvm.features import fit_vocabulary, ngram_keys, present, select_vocabulary
 from imdb_embeddings.nbsvm.model import NgramModel
 from imdb_embeddings.nbsvm.teacher import confident, review_vectors
 from imdb_embeddings.text.tokenizer import encode, fit_and_encode, words
@@ -69,6 +69,17 @@ def test_vocabulary_and_presence():
     for review in range(len(TEXTS)):
         found = [decode(k, vocabulary) for k in kept[columns[rows == review]]]
         assert len(found) == len(set(found)) and set(found) == grams[review] & expected
+
+
+@pytest.mark.parametrize("min_df", [1, 2, 3])
+def test_the_training_matrix_is_what_present_finds(min_df):
+    vocabulary, ids, offsets = fit_and_encode(TEXTS, 1 << 20)
+    keys, reviews = ngram_keys(ids, offsets, 3, len(vocabulary))
+    kept, rows, columns = fit_vocabulary(keys, reviews, min_df)
+    expected_rows, expected_columns = present(keys, reviews, kept)
+    np.testing.assert_array_equal(kept, select_vocabulary(keys, reviews, min_df))
+    np.testing.assert_array_equal(rows, expected_rows)
+    np.testing.assert_array_equal(columns, expected_columns)
 
 
 def test_exported_model_is_scikit_learn_s_model(tmp_path):

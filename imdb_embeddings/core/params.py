@@ -210,7 +210,8 @@ def nbsvm_experiment(params: Params, group: str, name: str, path: str | Path = "
     _check_section(spec, keys, where + ".", path, required=set(keys), zero_ok=NON_NEGATIVE | {"validation_samples"})
     if not 1 <= spec["ngrams"] <= 3:
         raise PipelineError(f"{path}: {where}.ngrams is {spec['ngrams']}; expected 1, 2 or 3")
-    return {**spec, "c": float(spec["c"]), **({"teacher_c": float(spec["teacher_c"])} if "teacher_c" in spec else {})}
+    # YAML reads `c: 1` as an int; scikit-learn wants floats.
+    return {key: float(value) if key in ("c", "teacher_c") else value for key, value in spec.items()}
 
 
 def experiment(params: Params, group: str, name: str, path: str | Path = "params.yaml") -> Params:

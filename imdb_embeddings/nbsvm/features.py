@@ -58,6 +58,12 @@ def present(keys: np.ndarray, reviews: np.ndarray, vocabulary: np.ndarray) -> tu
 
 def select_vocabulary(keys: np.ndarray, reviews: np.ndarray, min_df: int) -> np.ndarray:
     """The sorted keys of the n-grams found in at least `min_df` reviews."""
+    return fit_vocabulary(keys, reviews, min_df)[0]
+
+
+def fit_vocabulary(keys: np.ndarray, reviews: np.ndarray, min_df: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(vocabulary, reviews, columns): `select_vocabulary`'s keys and, from
+    the same sort, what `present` gives for them (the training matrix)."""
     order = np.argsort(keys)
     ordered = keys[order]
     first = _firsts(ordered)
@@ -65,8 +71,12 @@ def select_vocabulary(keys: np.ndarray, reviews: np.ndarray, min_df: int) -> np.
     column = np.empty(len(keys), dtype=np.int64)
     column[order] = np.cumsum(first) - 1
     pairs = _distinct(reviews * len(distinct) + column)
-    document_frequency = np.bincount(pairs % len(distinct), minlength=len(distinct))
-    return distinct[document_frequency >= min_df]
+    pair_columns = pairs % len(distinct)
+    kept = np.bincount(pair_columns, minlength=len(distinct)) >= min_df
+    # Renumber the kept columns 0, 1, ...: the order (review, then column) holds.
+    renumbered = np.cumsum(kept) - 1
+    in_vocabulary = kept[pair_columns]
+    return distinct[kept], pairs[in_vocabulary] // len(distinct), renumbered[pair_columns[in_vocabulary]]
 
 
 # numpy's own `np.unique` is ~40x slower than sorting here (numpy 2.4).
