@@ -107,28 +107,15 @@ def fixture_params(p, members):
     p["nbsvm"]["pseudo_labelled"]["few_labels"].update(train_samples=20, validation_samples=40, pseudo_labels=20)
 
 
-# Every experiment's model and metrics, and what they need: the whole pipeline
-# but the learning-curve grid (tests/test_pipeline.py runs that), which no
-# user of this fixture reads.
-EXPERIMENT_TARGETS = (
-    "evaluate_learned",
-    "evaluate_glove",
-    "evaluate_word2vec",
-    "evaluate_nbsvm",
-    "evaluate_nbsvm_pseudo",
-)
-
-
 @pytest.fixture(scope="session")
 def reproduced_project(tmp_path_factory, fixture_mirror):
-    """The pipeline (every experiment) run once on the fixture data and
-    committed, as a teammate's repository would be: (project, the
-    environment it ran in)."""
+    """The whole pipeline run once on the fixture data and committed, as a
+    teammate's repository would be: (project, the environment it ran in)."""
     mirror, members = fixture_mirror
     project = copy_project(tmp_path_factory.mktemp("reproduced") / "project")
     edit_params(project, lambda p: fixture_params(p, members))
     env = tool_env(PIPELINE_MIRROR=str(mirror), PIPELINE_CACHE_DIR=str(tmp_path_factory.mktemp("download-cache")))
-    run_tool(project, "dvc", "repro", *EXPERIMENT_TARGETS, env=env)
+    run_tool(project, "dvc", "repro", env=env)
     git(project, "add", "-A")
     git(project, "commit", "-qm", "pipeline run")
     return project, env
