@@ -131,10 +131,20 @@ def test_params_are_exactly_what_the_stage_reads(project, pipeline):
             and getattr(node.func, "attr", "") == "load"
             and getattr(node.func.value, "id", "") == "params"
         ]
-        assert all(any(k.arg == "keys" for k in call.keywords) for call in loads), (
+        # check_params reads the whole file, and depends on its bytes: any change reruns it.
+        whole_file = any(dep.def_path == "params.yaml" for dep in stage.deps if not hasattr(dep, "params"))
+        assert whole_file or all(any(k.arg == "keys" for k in call.keywords) for call in loads), (
             f"{module}: params.load() without keys=PARAMS sees keys dvc.yaml does not declare"
         )
         assert loads or not reads, f"{module}: declares PARAMS but never loads them"
+
+
+def test_every_stage_waits_for_the_params_check(pipeline):
+    """No stage's outputs are removed, nor its command run, before
+    check_params has passed on the current params.yaml."""
+    for stage, module, _ in pipeline:
+        if module != f"{STAGE_PACKAGE}.check_params":
+            assert "data/params.checked" in [dep.def_path for dep in stage.deps], stage.name
 
 
 def test_the_package_reads_no_params_itself(project):

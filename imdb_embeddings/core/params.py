@@ -1,18 +1,23 @@
 """Reading and checking `params.yaml` before any stage does any work.
 
-Every stage that reads params validates the whole file, so a typo fails the
-first stage that runs, with a message naming the key, instead of a KeyError
-deep in training. A stage then sees only the keys it declares
-(`load(keys=...)`): the same list `dvc.yaml` gives as the stage's `params`,
-and tests/test_dependencies.py holds the two equal, so a stage cannot read a
-key whose change would not rerun it.
+The stage `check_params` (first in dvc.yaml, and upstream of every other
+stage) validates the whole file whenever its bytes change, so a mistake
+fails before DVC removes or runs anything for a stage whose paths or command
+hold an experiment name. Every stage that reads params validates the whole
+file again, with a message naming the key, instead of a KeyError deep in
+training. A stage then sees only the keys it declares (`load(keys=...)`):
+the same list `dvc.yaml` gives as the stage's `params`, and
+tests/test_dependencies.py holds the two equal, so a stage cannot read a key
+whose change would not rerun it.
+
+The file is read as DVC reads it (ruamel.yaml's safe loader, YAML 1.2): `1e4`
+is the float 10000.0 here as there, and a key written twice is an error.
 """
 
+import math
 import re
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import Checksum
@@ -26,8 +31,37 @@ OPTIMIZERS = ("rmsprop", "adam", "sgd")
 # Model families (imdb_embeddings/modeling/model.py).
 FAMILIES = ("flatten", "mean", "conv1d", "ngram_bag")
 DISTRIBUTE = ("none", "mirrored", "multi_worker")
-# Experiment names become file names (data/models/<name>.npz, metrics/<name>.json).
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# Experiment names become file names (data/models/<name>.npz, metrics/<name>.json),
+# stage names and command arguments in dvc.yaml: nothing that a shell or a path
+# could read as more than a name.
+NAME = re.compile(r"[a-z0-9_]{1,64}")
+NAME_RULE = "1 to 64 of a-z, 0-9 and _"
+# Upper bounds of sizes whose values would exhaust memory or time long before
+# they fail (a 1e12 maxlen, a 1e9-d word2vec): far above any sensible setting.
+LIMITS = {
+    "max_words": 1_000_000,  # the vocabulary x dim float32 matrices
+    "maxlen": 10_000,  # words per review; the longest aclImdb review has about 2,500
+    "embedding_dim": 1_000,
+    "dim": 1_000,  # word2vec.dim
+    "hidden_units": 10_000,
+    "epochs": 1_000,
+    "batch_size": 100_000,
+    "cpu_devices": 64,
+    "workers": 64,
+    "window": 100,
+    "train_samples": 10_000_000,
+    "validation_samples": 10_000_000,
+    "pseudo_labels": 10_000_000,
+    "ngram_buckets": 10_000_000,
+    "early_stopping": 1_000,
+    "min_count": 1_000_000_000,
+    "min_df": 1_000_000_000,
+    "learning_rate": 10.0,
+    "c": 1_000.0,  # inverse L2 strength: liblinear's fit slows as the penalty vanishes
+    "teacher_c": 1_000_000.0,
+    "seed": 2**32 - 1,  # numpy's seeds
+}
+MAX_CURVE_POINTS = 20
 
 # Keys of `train` that an experiment may override for itself.
 TRAIN_KEYS = {"seed": int, "epochs": int, "batch_size": int, "optimizer": str, "distribute": str, "cpu_devices": int}
@@ -98,20 +132,65 @@ SCHEMA = {
 NON_NEGATIVE = {"hidden_units", "early_stopping", "dropout", "sg"}
 
 Params = dict[str, Any]
+KIND_NAMES = {
+    int: "a whole number",
+    float: "a number",
+    str: "text",
+    bool: "true or false",
+    list: "a list",
+    dict: "a mapping",
+}
 
 
 def load(path: str | Path = "params.yaml", keys: tuple[str, ...] | list[str] | None = None) -> Params:
     """The validated params; with `keys` (dotted paths such as
     ``tokenize.max_words``), only those keys, nested as in the file."""
-    path = Path(path)
-    try:
-        params = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PipelineError(f"cannot read {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise PipelineError(f"{path} is not valid YAML: {exc}") from exc
+    params = read(path)
     validate(params, path)
     return params if keys is None else select(params, keys)
+
+
+# Byte-order marks of the encodings a text editor may save in instead of UTF-8.
+BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+
+
+def read(path: str | Path = "params.yaml") -> Any:
+    """The YAML of `path` as DVC reads it, unchecked; any problem with the
+    file itself (unreadable, not UTF-8, not YAML, a key twice) is one line."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PipelineError(f"cannot read {path}: {exc.strerror}") from None
+    for bom, encoding in BOMS.items():
+        if data.startswith(bom):
+            raise PipelineError(f"{path} is {encoding} text; save it as UTF-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PipelineError(
+            f"{path} is not UTF-8 text (byte {data[exc.start]:#04x} on line {line}); save it as UTF-8"
+        ) from None
+    try:
+        return YAML(typ="safe").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" on line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(str(exc.problem or exc.context or "").split())
+        if type(exc).__name__ == "DuplicateKeyError":
+            problem = problem.split(" with value")[0]
+        raise PipelineError(f"{path} is not valid YAML: {problem}{where}") from None
+    except YAMLError as exc:
+        raise PipelineError(f"{path} is not valid YAML: {' '.join(str(exc).split())[:200]}") from None
 
 
 def select(params: Params, keys: tuple[str, ...] | list[str]) -> Params:
@@ -132,8 +211,21 @@ def select(params: Params, keys: tuple[str, ...] | list[str]) -> Params:
     return chosen
 
 
+def check_name(name: Any, where: str, path: str | Path = "params.yaml") -> None:
+    """An experiment name that is safe as a file name and a command argument."""
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        shown = repr(name) if len(repr(name)) <= 80 else repr(name)[:70] + "...'"
+        raise PipelineError(f"{path}: {where}: {shown} is not a valid experiment name ({NAME_RULE})")
+
+
 def validate(params: Any, path: str | Path = "params.yaml") -> None:
+    if params is None:
+        raise PipelineError(f"{path} is empty; it needs the sections {', '.join(SCHEMA)}")
     _check_section(params, SCHEMA, "", path)
+    for section in ("imdb", "glove"):
+        url = params[section]["url"]
+        if not url.startswith(("http://", "https://")):
+            raise PipelineError(f"{path}: {section}.url is {url!r}; expected an http(s):// URL")
     glove = params["glove"]
     for dim in GLOVE_DIMS:
         if dim not in glove["members"]:
@@ -157,8 +249,15 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
         raise PipelineError(f"{path}: word2vec.sg is {params['word2vec']['sg']}; expected 0 (CBOW) or 1 (skip-gram)")
     curve = params["learning_curve"]
     sizes = curve["sizes"]
-    if not sizes or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes):
-        raise PipelineError(f"{path}: learning_curve.sizes is {sizes!r}; expected a list of positive numbers")
+    most = LIMITS["train_samples"]
+    if not sizes or not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= most for n in sizes):
+        raise PipelineError(
+            f"{path}: learning_curve.sizes is {str(sizes)[:80]}; expected a list of whole numbers from 1 to {most:,}"
+        )
+    if len(sizes) > MAX_CURVE_POINTS:
+        raise PipelineError(
+            f"{path}: learning_curve.sizes has {len(sizes)} points; expected at most {MAX_CURVE_POINTS}"
+        )
     if len(set(sizes)) != len(sizes):
         raise PipelineError(f"{path}: learning_curve.sizes has a size twice: {sizes}")
     if curve["model"] not in FAMILIES or curve["model"] == "ngram_bag":
@@ -168,11 +267,7 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
     seen: dict[str, str] = {}
     for group in EMBEDDINGS:
         for name in params["experiments"][group]:
-            if not isinstance(name, str) or not NAME.match(name):
-                raise PipelineError(
-                    f"{path}: experiments.{group}: {name!r} is not a valid experiment name "
-                    "(letters, digits, '_' and '-')"
-                )
+            check_name(name, f"experiments.{group}", path)
             if name in seen:
                 raise PipelineError(
                     f"{path}: experiment {name} is in both experiments.{seen[name]} "
@@ -184,10 +279,7 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
         raise PipelineError(f"{path}: experiments has no experiment; name at least one")
     for group in NBSVM_GROUPS:
         for name in params["nbsvm"][group]:
-            if not isinstance(name, str) or not NAME.match(name):
-                raise PipelineError(
-                    f"{path}: nbsvm.{group}: {name!r} is not a valid experiment name (letters, digits, '_' and '-')"
-                )
+            check_name(name, f"nbsvm.{group}", path)
             if name in seen:
                 raise PipelineError(
                     f"{path}: experiment {name} is in both {seen[name]} and nbsvm.{group}; names must be unique"
@@ -278,9 +370,19 @@ def _check_section(
             raise PipelineError(f"{path}: {prefix}{key} is empty; write {{}} for no entries")
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)  # 0 for 0.0
+        if kind is int and isinstance(value, float) and value.is_integer() and abs(value) < 1e300:
+            # YAML 1.2, as DVC reads it: 1e4 is a float, not the int 10000.
+            raise PipelineError(
+                f"{path}: {prefix}{key} is {value!r}, a float (YAML reads 1e4 as one); write it as a whole number"
+            )
         # bool is an int in Python; a size of `true` is still a mistake.
         if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
-            raise PipelineError(f"{path}: {prefix}{key} is {value!r}; expected {kind.__name__}")
-        if kind in (int, float) and key != "seed":
-            if value < 0 or (value == 0 and key not in zero_ok):
+            shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:70] + "..."
+            raise PipelineError(f"{path}: {prefix}{key} is {shown}; expected {KIND_NAMES.get(kind, kind.__name__)}")
+        if kind in (int, float):
+            if not math.isfinite(value):
+                raise PipelineError(f"{path}: {prefix}{key} is {value}; expected a finite number")
+            if value < 0 or (value == 0 and key not in zero_ok and key != "seed"):
                 raise PipelineError(f"{path}: {prefix}{key} is {value}; expected a positive number")
+            if key in LIMITS and value > LIMITS[key]:
+                raise PipelineError(f"{path}: {prefix}{key} is {value:g}; expected at most {int(LIMITS[key]):,}")

@@ -1,0 +1,205 @@
+"""params.yaml as an attacker or a careless hand writes it: experiment names
+that are paths or shell commands, sizes that would exhaust memory, files in
+other encodings. Nothing outside the project changes, no command but ours
+runs, and the mistake is one line, before DVC removes or runs anything for
+a stage (the stage check_params, upstream of every other)."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from imdb_embeddings.core import params
+from imdb_embeddings.core.errors import PipelineError
+from tests.conftest import copy_project, edit_params, git, run_tool, tool_env
+from tests.project import committed_params
+
+DEFAULTS = yaml.safe_load(committed_params())
+# What dvc.yaml makes of an experiment name: paths that DVC removes before it
+# runs the stage (relative to the project), and the command it runs.
+OUT_TEMPLATES = (
+    "data/models/{}.keras",
+    "data/models/{}.npz",
+    "data/models/{}.fit.json",
+    "dvclive/{}/metrics.json",
+    "dvclive/{}/plots/metrics/train/loss.tsv",
+    "metrics/{}.json",
+)
+HOSTILE = {
+    "learned": "../../../victim",
+    "word2vec": "x;touch PWNED;#",
+    "glove": "y$(touch PWNED2)",
+}
+
+
+def error_lines(result):
+    return [line for line in (result.stdout + result.stderr).splitlines() if line.startswith("error:")]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../../victim",
+        "/tmp/victim",
+        "x;touch PWNED;#",
+        "y$(touch PWNED2)",
+        "two words",
+        "good\n",
+        "a" * 65,
+        "Upper",
+        "dash-ed",
+        "",
+        7,
+    ],
+)
+def test_unsafe_names_are_refused_with_the_rule(name):
+    p = yaml.safe_load(committed_params())
+    p["experiments"]["learned"][name] = dict(p["experiments"]["learned"]["learned_small"])
+    with pytest.raises(PipelineError) as err:
+        params.validate(p)
+    message = str(err.value)
+    assert "\n" not in message and len(message) < 200
+    assert "is not a valid experiment name (1 to 64 of a-z, 0-9 and _)" in message
+
+
+def test_a_64_character_name_is_fine():
+    p = yaml.safe_load(committed_params())
+    p["nbsvm"]["labelled"]["a" * 64] = dict(p["nbsvm"]["labelled"]["full_data"])
+    params.validate(p)
+
+
+@pytest.fixture
+def checked_project(tmp_path):
+    """A copy of the project (no data) deep enough in tmp_path that `../../..`
+    stays inside it, whose params passed check_params once and were committed."""
+    project = copy_project(tmp_path / "a" / "b" / "c" / "project")
+    run_tool(project, "dvc", "repro", "check_params")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "checked")
+    return project
+
+
+def test_hostile_names_touch_nothing_and_run_nothing(checked_project, tmp_path):
+    project = checked_project
+    absolute = tmp_path / "abs" / "victim"
+    names = {**HOSTILE, "nbsvm": str(absolute)}
+
+    def add(p):
+        for group, name in names.items():
+            if group == "nbsvm":
+                p["nbsvm"]["labelled"][name] = dict(p["nbsvm"]["labelled"]["full_data"])
+            else:
+                template = next(iter(p["experiments"][group].values()))
+                p["experiments"][group][name] = dict(template)
+
+    edit_params(project, add)
+    sentinels = {}
+    for name in names.values():
+        for template in OUT_TEMPLATES:
+            path = Path(os.path.normpath(project / template.format(name)))
+            if tmp_path in path.parents and project not in path.parents:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(f"precious {path.name}\n")
+                sentinels[path] = path.read_text()
+    assert len(sentinels) == len(OUT_TEMPLATES)  # every path of the `../` name lands outside the project
+
+    env = tool_env()
+    for command in (
+        ["dvc", "repro"],
+        ["dvc", "repro", f"train_learned@{HOSTILE['learned']}"],
+        ["dvc", "repro", f"train_word2vec@{HOSTILE['word2vec']}"],
+        ["dvc", "exp", "run"],
+    ):
+        result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode != 0, command
+        errors = error_lines(result)
+        assert len(errors) == 1 and "is not a valid experiment name" in errors[0], (command, result.stderr)
+        assert "Traceback" not in result.stdout + result.stderr
+        assert {path: path.read_text() for path in sentinels} == sentinels, command
+        assert not list(tmp_path.rglob("PWNED*")), command
+    # No output of any stage was written (DVC itself makes empty folders for outputs).
+    written = [p for p in project.rglob("*") if p.is_file() and ".git" not in p.parts and ".dvc" not in p.parts]
+    assert not [p for p in written if p.name != ".gitignore" and p.parts[len(project.parts)] in ("data", "metrics")]
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        (lambda p: p.update(trian=p["train"]), "unknown key trian"),
+        (lambda p: p["learning_curve"].update(sizes=[]), "learning_curve.sizes is []"),
+        (lambda p: p["tokenize"].update(max_words=60.0), "tokenize.max_words is 60.0, a float"),
+    ],
+)
+def test_mistakes_are_refused_when_no_stage_of_theirs_would_rerun(reproduced_project, tmp_path, change, named):
+    """`max_words: 6e1` is 60.0 to DVC, equal to the 60 it ran with: without
+    the check no stage would rerun, and the mistake would pass in silence."""
+    source, env = reproduced_project
+    project = tmp_path / "project"
+    subprocess.run(["cp", "-a", str(source), str(project)], check=True)
+    edit_params(project, change)
+    result = run_tool(project, "dvc", "repro", env=env, check=False)
+    assert result.returncode != 0
+    errors = error_lines(result)
+    assert len(errors) == 1 and named in errors[0], result.stdout + result.stderr
+    assert "Running stage 'check_params'" in result.stdout
+    assert result.stdout.count("Running stage") == 1  # nothing after it
+
+
+def write(tmp_path, text_or_bytes):
+    path = tmp_path / "params.yaml"
+    if isinstance(text_or_bytes, bytes):
+        path.write_bytes(text_or_bytes)
+    else:
+        path.write_text(text_or_bytes, encoding="utf-8")
+    return path
+
+
+def load_error(path):
+    with pytest.raises(PipelineError) as err:
+        params.load(path)
+    message = str(err.value)
+    assert "\n" not in message and len(message) < 300, message
+    return message
+
+
+@pytest.mark.parametrize(
+    "edit, named",
+    [
+        (
+            ("max_words: 10000", "max_words: 1000000000000000000"),
+            "tokenize.max_words is 1e+18; expected at most 1,000,000",
+        ),
+        (("maxlen: 100\n", "maxlen: 1000000000000\n"), "maxlen is 1e+12; expected at most 10,000"),
+        (
+            ("  dim: 100\n  epochs: 5", "  dim: 1000000000\n  epochs: 5"),
+            "word2vec.dim is 1e+09; expected at most 1,000",
+        ),
+        (("c: 0.1\n      seed", "c: 1.0e308\n      seed"), "few_labels.c is 1e+308; expected at most 1,000"),
+        (("max_words: 10000", "max_words: 1e4"), "tokenize.max_words is 10000.0, a float"),
+        (("batch_size: 32", "batch_size: .inf"), "train.batch_size is inf"),
+        (("  seed: 1337\n  epochs: 10", "  seed: -1\n  epochs: 10"), "train.seed is -1; expected a positive number"),
+        (("train:", "trian:"), "unknown key trian"),
+        (("sizes: [200, 1000, 5000, 20000]", "sizes: []"), "learning_curve.sizes is []"),
+        (("sizes: [200, 1000, 5000, 20000]", "sizes: [200, 2e3]"), "learning_curve.sizes is [200, 2000.0]"),
+        (("tokenize:\n", "tokenize:\n  max_words: 5\n"), 'found duplicate key "max_words" on line'),
+        (("tokenize:\n", "tokenize: [\n"), "params.yaml is not valid YAML"),
+        (("trainable: false", "trainable: yes"), "trainable is 'yes'; expected true or false"),
+    ],
+)
+def test_params_mistakes_are_one_line(tmp_path, edit, named):
+    text = committed_params()
+    old, new = edit
+    assert old in text
+    assert named in load_error(write(tmp_path, text.replace(old, new, 1)))
+
+
+def test_other_encodings_are_one_line(tmp_path):
+    text = committed_params()
+    assert "is UTF-16 text; save it as UTF-8" in load_error(write(tmp_path, text.encode("utf-16")))
+    assert "is UTF-32 text" in load_error(write(tmp_path, text.encode("utf-32")))
+    latin = text.replace("# Everything", "# Caf\u00e9: everything", 1).encode("latin-1")
+    assert "is not UTF-8 text (byte 0xe9 on line 1)" in load_error(write(tmp_path, latin))
+    assert "is empty" in load_error(write(tmp_path, ""))
+    assert "cannot read" in load_error(tmp_path / "missing.yaml")
