@@ -3,15 +3,18 @@
     imdb-embeddings predict --model NAME|PATH [--json] [--file PATH] [TEXT ...]
 
 Reads the reviews from its arguments, else one review per line from --file
-or standard input, and prints one line per review: the label and the
-probability of a positive review (with --json, one JSON object per line with
-`label` and `probability`). --model is an experiment of this workspace's
+or standard input (lines end at \\n or \\r\\n only), and prints one line
+per review, in order: the label and the probability of a positive review
+(with --json, one JSON object per line with `label` and `probability`); a
+blank review gets the row `empty` (probability null), so rows stay in step
+with the input. --model is an experiment of this workspace's
 params.yaml (its model in data/models/) or the path of an exported `.npz`.
 Starts fast: no TensorFlow, only numpy and the tokenizer.
 """
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,17 +32,24 @@ def resolve_model(value: str, workspace: Path = Path(".")) -> Path:
         if not path.is_file():
             raise PipelineError(f"no model file {path}")
         return path
-    stages = train_stages(workspace / "params.yaml")
+    params_file = workspace / "params.yaml"
+    if not params_file.is_file():
+        raise PipelineError(
+            f"no model named {value!r}: there is no params.yaml in {workspace.resolve()} to look it up in; "
+            "run predict in the project's root or give the path of an exported .npz model"
+        )
+    stages = train_stages(params_file)
     if value not in stages:
         known = ", ".join(sorted(stages)) or "none"
         raise PipelineError(
-            f"no model named {value!r}: expected an experiment of params.yaml ({known}) "
+            f"no model named {value!r}: expected an experiment of {params_file.resolve()} ({known}) "
             "or the path of an exported .npz model"
         )
     exported = workspace / MODELS / f"{value}.npz"
     if not exported.is_file():
         raise PipelineError(
-            f"model {value} is not trained yet: run `dvc repro {stages[value]}` (or `dvc pull {stages[value]}`)"
+            f"model {value} is not trained yet: run `dvc repro {stages[value]}` "
+            f"(or, if the project has a DVC remote holding it, `dvc pull {stages[value]}`)"
         )
     return exported
 
@@ -49,54 +59,109 @@ NBSVM_STAGES = {"labelled": "train_nbsvm", "pseudo_labelled": "train_nbsvm_pseud
 
 
 def train_stages(params_file: Path) -> dict[str, str]:
-    """{experiment: the dvc.yaml stage that trains it} of a params.yaml, {} without one."""
-    if not params_file.is_file():
-        return {}
-    import yaml
+    """{experiment: the dvc.yaml stage that trains it} of a params.yaml."""
+    from imdb_embeddings.core import params as params_module
 
-    try:
-        params = yaml.safe_load(params_file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise PipelineError(f"{params_file} is not valid YAML: {exc}") from exc
+    params = params_module.read(params_file)
+    if not isinstance(params, dict):
+        raise PipelineError(f"{params_file} is not a mapping of sections")
     stages = {}
     for section, stage_of in (("experiments", lambda g: f"train_{g}"), ("nbsvm", NBSVM_STAGES.get)):
-        for group, named in (params.get(section) or {}).items():
-            if isinstance(named, dict) and stage_of(group):
-                stages.update({name: f"{stage_of(group)}@{name}" for name in named})
+        groups = params.get(section)
+        for group, named in groups.items() if isinstance(groups, dict) else ():
+            if isinstance(named, dict) and isinstance(group, str) and stage_of(group):
+                stages.update({name: f"{stage_of(group)}@{name}" for name in named if isinstance(name, str)})
     return stages
 
 
-def read_texts(texts: Sequence[str], file: str | None) -> list[str]:
-    if texts:
-        return list(texts)
-    if file is not None:
-        try:
-            with open(file, encoding="utf-8") as f:
-                lines = f.read().splitlines()
-        except OSError as exc:
-            raise PipelineError(f"cannot read {file}: {exc.strerror}") from None
-        except UnicodeDecodeError as exc:
-            raise PipelineError(f"cannot read {file}: not UTF-8 text ({exc.reason})") from None
+# Input bounds: a review longer than any real one, or more input than fits in
+# memory comfortably, is refused with the flag that raises the bound.
+MAX_REVIEW_CHARS = 100_000  # the longest aclImdb review has 13,704 characters
+MAX_INPUT_BYTES = 256 << 20
+
+
+def read_texts(args: argparse.Namespace) -> list[str]:
+    """The reviews, one per argument or per line (split on \\n and \\r\\n only,
+    so that one line in is one prediction out); blank ones kept."""
+    if args.texts and args.file is not None:
+        raise PipelineError("give reviews as arguments or with --file, not both")
+    if args.texts:
+        texts = list(args.texts)
+        for i, text in enumerate(texts, 1):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise PipelineError(f"argument {i} is not UTF-8 text") from None
+        where = "the text arguments"
     else:
-        lines = sys.stdin.read().splitlines()
-    return [line for line in lines if line.strip()]
+        where = args.file if args.file is not None else "standard input"
+        texts = split_lines(read_bytes(args.file, args.max_input_bytes), where)
+    if not any(text.strip() for text in texts):
+        what = "are blank" if args.texts else ("is empty" if not texts else "is empty (blank lines only)")
+        raise PipelineError(
+            f"no reviews to predict: {where} {what}; give texts as arguments, --file PATH "
+            "(one review a line) or lines on standard input"
+        )
+    for i, text in enumerate(texts, 1):
+        if len(text) > args.max_review_chars:
+            raise PipelineError(
+                f"{where}: review {i} has {len(text):,} characters, more than --max-review-chars "
+                f"({args.max_review_chars:,}); raise it to read such reviews"
+            )
+    return texts
+
+
+def read_bytes(file: str | None, limit: int) -> bytes:
+    """At most `limit` bytes of `file` (or standard input); more is an error."""
+    where = file if file is not None else "standard input"
+    try:
+        if file is None:
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(file, "rb") as f:
+                data = f.read(limit + 1)
+    except OSError as exc:
+        raise PipelineError(f"cannot read {where}: {exc.strerror}") from None
+    if len(data) > limit:
+        raise PipelineError(f"{where} holds more than --max-input-bytes ({limit:,} bytes); raise it to read more")
+    return data
+
+
+def split_lines(data: bytes, where: str) -> list[str]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PipelineError(
+            f"cannot read {where}: not UTF-8 text (byte {data[exc.start]:#04x} on line {line})"
+        ) from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the newline that ends the last line
+    return [line.removesuffix("\r") for line in lines]
 
 
 def predict(args: argparse.Namespace) -> None:
     from imdb_embeddings.modeling.exported import load_model
 
     model = load_model(resolve_model(args.model))
-    texts = read_texts(args.texts, args.file)
-    if not texts:
-        where = args.file or "standard input"
-        raise PipelineError(
-            f"no reviews to predict: {where} is empty; give texts as arguments, --file PATH "
-            "(one review a line) or lines on standard input"
-        )
-    out = sys.stdout
-    for p in model.probabilities(texts).tolist():
+    texts = read_texts(args)
+    given = [i for i, text in enumerate(texts) if text.strip()]
+    probabilities = model.probabilities([texts[i] for i in given]).tolist()
+    rows = [EMPTY_JSON if args.json else EMPTY_TEXT] * len(texts)
+    for i, p in zip(given, probabilities):
         label = "positive" if p > THRESHOLD else "negative"
-        out.write(json.dumps({"label": label, "probability": p}) + "\n" if args.json else f"{label}\t{p:.4f}\n")
+        rows[i] = json.dumps({"label": label, "probability": p}) if args.json else f"{label}\t{p:.4f}"
+    sys.stdout.write("\n".join(rows) + "\n")
+    sys.stdout.flush()
+
+
+# The row of a blank review: nothing to predict, said so in its place.
+EMPTY_TEXT = "empty\t-"
+EMPTY_JSON = json.dumps({"label": "empty", "probability": None})
 
 
 def parser() -> argparse.ArgumentParser:
@@ -109,7 +174,31 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per review")
     p.add_argument("--file", help="read one review per line from this file")
     p.add_argument("texts", nargs="*", metavar="TEXT", help="reviews (default: --file, else standard input)")
+    p.add_argument(
+        "--max-review-chars",
+        type=positive,
+        default=MAX_REVIEW_CHARS,
+        metavar="N",
+        help=f"refuse a review longer than this (default {MAX_REVIEW_CHARS:,})",
+    )
+    p.add_argument(
+        "--max-input-bytes",
+        type=positive,
+        default=MAX_INPUT_BYTES,
+        metavar="N",
+        help=f"refuse more input than this from --file or standard input (default {MAX_INPUT_BYTES:,})",
+    )
     return top
+
+
+def positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -119,9 +208,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except BrokenPipeError:  # `| head`
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        _silence_stdout()
         return 0
+    except OSError as exc:  # a full disk, a closed terminal
+        _silence_stdout()
+        print(f"error: cannot write the predictions to standard output: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush
+    of what could not be written does not print a traceback at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

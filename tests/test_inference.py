@@ -64,6 +64,7 @@ def test_unknown_layers_are_refused(tmp_path):
     np.savez(
         tmp_path / "m.npz",
         layers=np.array(json.dumps(layers)),
+        input_spec=np.array(json.dumps({"maxlen": 4})),
         **{"1/0": np.zeros((4, 1), np.float32), "1/1": np.zeros(1, np.float32)},
     )
     with pytest.raises(PipelineError, match="layer drop .LSTM"):

@@ -4,10 +4,14 @@ README says."""
 
 import json
 import os
+import sys
 from pathlib import Path
 
+import numpy as np
+import pyarrow.parquet as pq
 import pytest
 
+from imdb_embeddings.modeling.exported import load_model
 from tests.conftest import copy_project, run_tool, tool_env
 
 pytestmark = pytest.mark.slow
@@ -50,6 +54,20 @@ def test_reference_results_on_real_data(mirror, tmp_path):
     assert full["test_accuracy"] >= 0.915 and full["train_samples"] == 25000 and full["train_seconds"] <= 300
     coverage = json.loads((project / "metrics/embedding.json").read_text())
     assert coverage["dim"] == 50 and coverage["vocabulary_words"] == 9999 and coverage["coverage"] > 0.9
+
+    # predict: one line in, one prediction out, on the real test reviews, some
+    # of which hold characters that str.splitlines() would split them at.
+    texts = pq.read_table(project / "data/prepared/test.parquet", columns=["text"]).column("text").to_pylist()
+    assert sum(len(t.splitlines()) > 1 for t in texts) > 100
+    (tmp_path / "reviews.txt").write_text("\n".join(texts) + "\n", encoding="utf-8")
+    command = str(Path(sys.executable).parent / "imdb-embeddings")
+    result = run_tool(
+        project, command, "predict", "--model", "full_data", "--json", "--file", str(tmp_path / "reviews.txt")
+    )
+    got = [json.loads(line)["probability"] for line in result.stdout.splitlines()]
+    assert len(got) == len(texts) == 25000
+    expected = load_model(project / "data/models/full_data.npz").probabilities(texts)
+    np.testing.assert_allclose(got, expected, atol=1e-9, rtol=0)
 
     # Everything is cached: a second run does no work.
     again = run_tool(project, "dvc", "repro", *targets, env=env)

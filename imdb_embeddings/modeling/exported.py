@@ -5,7 +5,7 @@ n-grams). Raw text goes in, a probability of a positive review comes out,
 with no access to `data/` or `params.yaml`, and no TensorFlow (the numpy
 forward pass of `inference.py`, which `evaluate` uses too)."""
 
-import json
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,8 +14,8 @@ import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.metrics import probability
-from imdb_embeddings.modeling.inference import load_input_spec, load_weights, predict_logits
-from imdb_embeddings.nbsvm.model import NgramModel, is_ngram_model
+from imdb_embeddings.modeling.inference import predict_logits, read_exported
+from imdb_embeddings.nbsvm.model import NgramModel
 from imdb_embeddings.text.features import model_input
 from imdb_embeddings.text.tokenizer import RULES, encode
 
@@ -34,22 +34,15 @@ class ExportedModel:
     @classmethod
     def load(cls, path: str | Path) -> "ExportedModel":
         path = Path(path)
-        layers, weights = load_weights(path)
-        spec = load_input_spec(path)
-        try:
-            with np.load(path) as data:
-                vocabulary = json.loads(str(data["vocabulary"]))
-                rules = json.loads(str(data["tokenizer"]))
-        except KeyError as exc:
+        exported = read_exported(path)
+        if exported.vocabulary is None or exported.rules is None:
             raise PipelineError(
-                f"{path} is not a self-contained model (no {exc.args[0]}): retrain it "
+                f"{path} is not a self-contained model (no vocabulary or tokenizer rules): retrain it "
                 "(dvc repro --force the model's train stage)"
-            ) from None
-        except (ValueError, OSError) as exc:
-            raise PipelineError(f"{path} is not an exported model ({exc})") from None
-        if rules != RULES:
+            )
+        if exported.rules != RULES:
             raise PipelineError(f"{path} was trained with other tokenizer rules than this version uses; retrain it")
-        return cls(path, layers, weights, spec, vocabulary)
+        return cls(path, exported.layers, exported.weights, exported.spec, exported.vocabulary)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         tokens, offsets = encode(texts, self.vocabulary)
@@ -63,10 +56,11 @@ class ExportedModel:
 def load_model(path: str | Path) -> "ExportedModel | NgramModel":
     """Whichever kind of model the exported file holds: a Keras model's
     layers (this module) or an NBSVM's n-gram weights (nbsvm/model.py).
-    Both turn raw texts into `probabilities`."""
+    Both turn raw texts into `probabilities`, and both check the file before
+    they use it (core/npz.py)."""
     try:
-        with np.load(path) as data:
-            ngram = hasattr(data, "files") and is_ngram_model(data)
-    except (ValueError, OSError, EOFError):
+        with zipfile.ZipFile(path) as archive:
+            ngram = "kind.npy" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
         ngram = False  # ExportedModel.load says what is wrong with it
     return NgramModel.load(path) if ngram else ExportedModel.load(path)

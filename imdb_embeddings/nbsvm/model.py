@@ -14,10 +14,12 @@ import numpy as np
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import atomic_path
 from imdb_embeddings.core.metrics import probability
-from imdb_embeddings.nbsvm.features import ngram_keys, present
+from imdb_embeddings.core.npz import check_vocabulary, read_npz, text_member
+from imdb_embeddings.nbsvm.features import MAX_N, MAX_VOCABULARY, ngram_keys, present
 from imdb_embeddings.text.tokenizer import RULES, encode
 
 KIND = "nbsvm"
+MEMBERS = {"kind", "vocabulary", "tokenizer", "input_spec", "ngram_keys", "weights", "bias"}
 
 
 class NgramModel:
@@ -56,26 +58,31 @@ class NgramModel:
 
     @classmethod
     def load(cls, path: str | Path) -> "NgramModel":
+        """The model of `path`, every member checked against the others
+        (core/npz.py reads the file without trusting it)."""
         path = Path(path)
-        try:
-            with np.load(path) as data:
-                if not is_ngram_model(data):
-                    raise PipelineError(f"{path} is not an n-gram model")
-                if json.loads(str(data["tokenizer"])) != RULES:
-                    raise PipelineError(
-                        f"{path} was trained with other tokenizer rules than this version uses; retrain it"
-                    )
-                vocabulary = json.loads(str(data["vocabulary"]))
-                spec = json.loads(str(data["input_spec"]))
-                model = cls(vocabulary, spec["ngrams"], data["ngram_keys"], data["weights"], float(data["bias"]), path)
-        except FileNotFoundError:
-            raise PipelineError(f"{path} does not exist: train the model first (dvc repro)") from None
-        except (KeyError, ValueError, OSError, EOFError) as exc:
-            raise PipelineError(f"{path} is not an exported n-gram model ({str(exc).splitlines()[0][:80]})") from None
-        if len(model.keys) != len(model.weights):
-            raise PipelineError(f"{path}: {len(model.keys)} n-grams but {len(model.weights)} weights")
-        return model
-
-
-def is_ngram_model(data: np.lib.npyio.NpzFile) -> bool:
-    return "kind" in data.files and str(data["kind"]) == KIND
+        arrays = read_npz(path, MEMBERS)
+        if arrays["kind"].dtype.kind != "U" or str(arrays["kind"]) != KIND:
+            raise PipelineError(f"{path} is not an n-gram model (kind {str(arrays['kind'])[:20]!r})")
+        if text_member(arrays, "tokenizer", path) != RULES:
+            raise PipelineError(f"{path} was trained with other tokenizer rules than this version uses; retrain it")
+        vocabulary = check_vocabulary(text_member(arrays, "vocabulary", path), path, MAX_VOCABULARY)
+        spec = text_member(arrays, "input_spec", path)
+        if (
+            not isinstance(spec, dict)
+            or spec.get("features") != "binary"
+            or spec.get("ngrams") not in range(1, MAX_N + 1)
+        ):
+            raise PipelineError(f"{path}: input_spec {str(spec)[:60]} is not binary 1- to {MAX_N}-grams")
+        keys, weights, bias = arrays["ngram_keys"], arrays["weights"], arrays["bias"]
+        if keys.dtype != np.int64 or keys.ndim != 1:
+            raise PipelineError(f"{path}: ngram_keys are {keys.dtype} of shape {keys.shape}, not a list of int64 keys")
+        if weights.dtype.kind != "f" or weights.shape != keys.shape or not np.isfinite(weights).all():
+            raise PipelineError(f"{path}: {len(keys)} n-grams but weights of shape {weights.shape} ({weights.dtype})")
+        if bias.dtype.kind != "f" or bias.shape != () or not np.isfinite(bias):
+            raise PipelineError(f"{path}: bias is not one finite number")
+        # Keys are sorted (lookups bisect them) and within what the vocabulary can form.
+        highest = (len(vocabulary) + 1) ** spec["ngrams"] * 4  # features.py: base V + 1, n - 1 in the low bits
+        if len(keys) and (keys[0] < 0 or keys[-1] >= highest or not (np.diff(keys) > 0).all()):
+            raise PipelineError(f"{path}: ngram_keys are not sorted keys of this vocabulary's n-grams")
+        return cls(vocabulary, spec["ngrams"], keys, weights, float(bias), path)
