@@ -1,6 +1,7 @@
 """The `imdb-embeddings` command (installed by `make setup`).
 
     imdb-embeddings predict --model NAME|PATH [--json] [--file PATH] [TEXT ...]
+    imdb-embeddings verify [--remove]
 
 Reads the reviews from its arguments, else one review per line from --file
 or standard input (lines end at \\n or \\r\\n only), and prints one line
@@ -164,9 +165,40 @@ EMPTY_TEXT = "empty\t-"
 EMPTY_JSON = json.dumps({"label": "empty", "probability": None})
 
 
+def verify(args: argparse.Namespace) -> int:
+    """Re-hash the DVC cache objects of dvc.lock's outputs; list the bad ones
+    with the stage that made them and how to rebuild them."""
+    from imdb_embeddings import dvc_cache
+
+    root = Path(".")
+    if not (root / "dvc.lock").is_file():
+        raise PipelineError(f"no dvc.lock in {root.resolve()}: run verify in the project's root, after `dvc repro`")
+    cache = dvc_cache.cache_dir(root)
+    checked, faults = dvc_cache.check(root, cache)
+    for fault in faults:
+        print(f"{fault.problem}: {fault.output} (stage {fault.stage}): {fault.object}")
+        if args.remove and fault.problem == "corrupt":
+            dvc_cache.remove(fault)
+    print(f"{checked} cache objects checked in {cache}: {len(faults) or 'none'} bad")
+    if not faults:
+        return 0
+    stages = " ".join(sorted({fault.stage for fault in faults}))
+    if not args.remove and any(fault.problem == "corrupt" for fault in faults):
+        print("remove the corrupt objects with `imdb-embeddings verify --remove`, then rebuild them:")
+    print(f"rebuild them with `dvc repro -f -s {stages}` (or `dvc pull` from a remote that holds good copies)")
+    return 1
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="imdb-embeddings", description="Sentiment of movie reviews.")
     commands = top.add_subparsers(dest="command", required=True)
+    v = commands.add_parser(
+        "verify",
+        help="re-hash the DVC cache objects that dvc.lock names",
+        description="Re-hash every DVC cache object that dvc.lock names and list the corrupt or missing "
+        "ones with the stage that made them; exit 1 if there is any.",
+    )
+    v.add_argument("--remove", action="store_true", help="take corrupt objects out of the cache, to be rebuilt")
     p = commands.add_parser(
         "predict", help="label reviews with a trained model", description=__doc__.split("\n\n")[1].strip()
     )
@@ -204,6 +236,8 @@ def positive(value: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.command == "verify":
+            return verify(args)
         predict(args)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)

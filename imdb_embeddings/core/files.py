@@ -2,9 +2,11 @@
 and checksums in the one notation the params use (``algo:hex``)."""
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ def atomic_path(dest: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     (the shared download cache) never write into each other's file."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(dest)
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}-{secrets.token_hex(4)}.partial{suffix}")
     try:
         yield tmp
@@ -30,6 +33,27 @@ def atomic_path(dest: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def remove_stale(dest: Path) -> None:
+    """Delete the temporary files that a process killed while writing `dest`
+    left beside it (a killed process cannot clean up; the next writer does).
+    A file whose process still runs is another writer's: it is left alone."""
+    pattern = re.compile(rf"\.{re.escape(dest.name)}\.(\d+)-[0-9a-f]{{8}}\.partial.*")
+    for tmp in dest.parent.glob(f".{glob.escape(dest.name)}.*.partial*"):
+        match = pattern.fullmatch(tmp.name)
+        if match and not _running(int(match.group(1))):
+            tmp.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 def write_json(dest: str | os.PathLike, data: Any) -> None:

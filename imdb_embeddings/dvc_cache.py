@@ -1,0 +1,91 @@
+"""Re-hashing the DVC cache objects that `dvc.lock` names (`imdb-embeddings verify`).
+No stage imports this module: a change to it reruns nothing.
+
+DVC trusts its cache: an object whose bytes rotted (a flipped bit, a bad
+disk, a copy cut short) is restored by `dvc checkout` and pushed by
+`dvc push` as it is, and DVC 3.67 has no command that re-hashes it. This
+reads every output of every stage in `dvc.lock`, finds its object in the
+local cache (a directory output: its `.dir` listing and every file in it),
+and compares the object's MD5 with the name DVC gave it.
+"""
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.files import CHUNK
+
+
+class Fault(NamedTuple):
+    stage: str
+    output: str  # the output's path in the workspace (a file of a directory output: its path inside)
+    object: Path  # the cache object
+    problem: str  # "corrupt" or "missing"
+
+
+def cache_dir(root: Path) -> Path:
+    """Where DVC keeps this project's objects (`cache.dir`, default .dvc/cache)."""
+    from dvc.repo import Repo
+
+    with Repo(str(root)) as repo:
+        return Path(repo.cache.local.path)
+
+
+def locked_outputs(root: Path) -> Iterator[tuple[str, str, str]]:
+    """(stage, output path, md5) of every output that dvc.lock records."""
+    from imdb_embeddings.core.params import read
+
+    lock = read(root / "dvc.lock")
+    stages = lock.get("stages") if isinstance(lock, dict) else None
+    if not isinstance(stages, dict):
+        raise PipelineError(f"{root / 'dvc.lock'} has no stages: run `dvc repro` first")
+    for stage, entry in stages.items():
+        for out in entry.get("outs") or ():
+            if out.get("md5"):
+                yield stage, out["path"], out["md5"]
+
+
+def object_path(cache: Path, md5: str) -> Path:
+    return cache / md5[:2] / md5[2:]
+
+
+def md5_of(path: Path) -> str:
+    h = hashlib.md5()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def check(root: Path, cache: Path) -> tuple[int, list[Fault]]:
+    """(objects checked, the faults among them)."""
+    checked, faults = 0, []
+
+    def one(stage: str, output: str, md5: str) -> bool:
+        nonlocal checked
+        path = object_path(cache, md5)
+        checked += 1
+        if not path.is_file():
+            faults.append(Fault(stage, output, path, "missing"))
+            return False
+        if md5_of(path) != md5.removesuffix(".dir"):
+            faults.append(Fault(stage, output, path, "corrupt"))
+            return False
+        return True
+
+    for stage, output, md5 in locked_outputs(root):
+        if one(stage, output, md5) and md5.endswith(".dir"):
+            for entry in json.loads(object_path(cache, md5).read_text(encoding="utf-8")):
+                one(stage, f"{output}/{entry['relpath']}", entry["md5"])
+    return checked, faults
+
+
+def remove(fault: Fault) -> None:
+    """Take a corrupt object out of the cache, so that `dvc repro -f` or
+    `dvc pull` writes a good one (DVC keeps an object it already has)."""
+    os.chmod(fault.object, 0o644)  # DVC makes its objects read-only
+    fault.object.unlink()

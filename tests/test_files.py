@@ -1,0 +1,31 @@
+"""Writing outputs: temp file then rename, and what a killed writer left
+behind is cleared by the next writer of the same file."""
+
+import os
+import subprocess
+
+import pytest
+
+from imdb_embeddings.core.files import atomic_path
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path):
+    dest = tmp_path / "out.json"
+    dest.write_text("old")
+    with pytest.raises(RuntimeError), atomic_path(dest) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError
+    assert dest.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_the_next_writer_removes_a_killed_writers_temp_files(tmp_path):
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # its pid now belongs to no process
+    stale = tmp_path / f".vectors.npy.{dead.pid}-0123abcd.partial.npy"
+    live = tmp_path / f".vectors.npy.{os.getpid()}-89abcdef.partial.npy"  # a writer at work
+    other = tmp_path / f".words.json.{dead.pid}-0123abcd.partial"  # another output's: its writer cleans it
+    for path in (stale, live, other):
+        path.write_bytes(b"half")
+    with atomic_path(tmp_path / "vectors.npy", suffix=".npy") as tmp:
+        tmp.write_bytes(b"whole")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["vectors.npy", live.name, other.name])
