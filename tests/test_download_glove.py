@@ -94,3 +94,52 @@ def test_mirror_with_another_dim_says_which_and_how(tmp_path, digests):
     assert "has no glove.6B.100d.txt or glove.6B.100d.zip or glove.6B.zip" in message
     assert "It has glove.6B dim 50: run `dvc exp run -S glove.dim=50`" in message
     assert not (tmp_path / "out.txt").exists()
+
+
+def crafted_zip(path, patch):
+    """The fixture glove zip (stored, so offsets are easy) with `patch(bytes)` applied."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for dim in fixtures.DIMS:
+            zf.writestr(f"glove.6B.{dim}d.txt", fixtures.glove_text(dim))
+    data = bytearray(path.read_bytes())
+    patch(data)
+    path.write_bytes(bytes(data))
+
+
+def local_name_differs(data):
+    at = data.index(b"glove.6B.100d.txt")  # the first occurrence: the local header's
+    data[at : at + 17] = b"glove.6B.999d.txt"
+
+
+def declared_size_too_large(data):
+    at = data.index(b"glove.6B.100d.txt", data.index(b"PK\x01\x02")) - 46 + 20  # compressed size
+    size = int.from_bytes(data[at : at + 4], "little")
+    data[at : at + 4] = (size + (64 << 20)).to_bytes(4, "little")
+
+
+@pytest.mark.parametrize(
+    "patch, named",
+    [
+        (local_name_differs, "the central directory and the local header differ"),
+        (declared_size_too_large, "past the central directory"),
+    ],
+)
+def test_crafted_zips_are_refused_alike_locally_and_remotely(http_server, tmp_path, digests, patch, named):
+    crafted_zip(http_server.root / "glove.6B.zip", patch)
+    params = glove_params(
+        digests,
+        100,
+        url=f"{http_server.url}/glove.6B.zip",
+        zip_sha256=fixtures.sha256(http_server.root / "glove.6B.zip"),
+    )
+    http_server.reset_counts()
+    with pytest.raises(PipelineError, match=named):
+        get_member(params, tmp_path / "out.txt", mirror=None)
+    # Refused from the zip's directory and the member's header: none of its data moved.
+    assert http_server.bytes_sent < len(fixtures.glove_text(100))
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "glove.6B.zip").write_bytes((http_server.root / "glove.6B.zip").read_bytes())
+    with pytest.raises(PipelineError):  # the local path refuses it too
+        get_member(glove_params(digests, 100), tmp_path / "out.txt", mirror)
+    assert not (tmp_path / "out.txt").exists()

@@ -62,6 +62,7 @@ def test_other_reviews_are_refused_even_when_sha256sums_vouches(project, tmp_pat
     result = run_stage(project, "stages.download_imdb", mirror)
     assert result.returncode == 1
     assert "its reviews are not the pinned dataset" in result.stderr and "refusing it" in result.stderr
+    assert f"error: {mirror / 'aclImdb_v1.tar.gz'}: its reviews" in result.stderr and ".partial" not in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project / "data/raw").exists() or not any((project / "data/raw").iterdir())
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import CHUNK, Checksum, atomic_path, mismatch
 
 log = logging.getLogger("verify")
@@ -35,7 +36,10 @@ def copy_from_mirror(
             return
         if vouch is None:
             raise mismatch(str(src), expected, h.hexdigest())
-        why = vouch(tmp)
+        try:
+            why = vouch(tmp)
+        except PipelineError as exc:  # name the mirror's file, not the temporary copy
+            raise PipelineError(str(exc).replace(str(tmp), str(src))) from None
         log.warning(
             "%s is NOT the archive pinned in params.yaml (%s; it is %s:%s). Accepted because %s",
             src,

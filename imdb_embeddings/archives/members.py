@@ -62,6 +62,15 @@ def zip_member(zf: zipfile.ZipFile, archive: str | Path, member: str) -> zipfile
         held = ", ".join(zf.namelist()[:10])
         raise PipelineError(f"{archive} has no member {member!r}; it holds: {held}") from None
     check_zip_member(archive, info)
+    # The member's data (after a local header of at least 30 bytes and its
+    # name) must end before the central directory: a declared size past it is
+    # a crafted or cut archive, refused before any of its bytes are read.
+    least_start = info.header_offset + 30 + len(info.orig_filename.encode("utf-8"))
+    if least_start + info.compress_size > zf.start_dir:
+        raise PipelineError(
+            f"{archive}: {member!r} declares {info.compress_size:,} compressed bytes from offset {least_start:,}, "
+            f"past the central directory at {zf.start_dir:,}; refusing it"
+        )
     return info
 
 
