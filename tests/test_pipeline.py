@@ -43,8 +43,8 @@ def repro_log(project, mirror, *args):
     # check_params runs whenever params.yaml's bytes change, and reruns nothing
     # after it (its output never changes): the sets below are the stages that
     # depend on what changed.
-    CHECKED[:] = ["check_params" in ran]
-    return ran - {"check_params"}, restored
+    CHECKED[:] = ["check_params" in ran | restored]
+    return ran - {"check_params"}, restored - {"check_params"}
 
 
 def repro(project, mirror, *args):
