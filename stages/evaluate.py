@@ -13,7 +13,7 @@ import logging
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.metrics import binary_metrics
-from imdb_embeddings.modeling.inference import load_input_spec, load_weights, predict_logits
+from imdb_embeddings.modeling.inference import predict_logits, read_exported
 from imdb_embeddings.text.features import model_input
 from imdb_embeddings.text.sequences import load_sequences
 
@@ -26,10 +26,10 @@ def main() -> None:
     parser.add_argument("name", help="the experiment")
     name = parser.parse_args().name
     weights = f"data/models/{name}.npz"
-    layers, arrays = load_weights(weights)
+    model = read_exported(weights)  # checked: members, shapes, spec
     tokens, offsets, labels = load_sequences(SEQUENCES)
-    x_test = model_input(tokens, offsets, load_input_spec(weights))
-    test_loss, test_accuracy = binary_metrics(labels, predict_logits(layers, arrays, x_test))
+    x_test = model_input(tokens, offsets, model.spec)
+    test_loss, test_accuracy = binary_metrics(labels, predict_logits(model.layers, model.weights, x_test))
     write_json(f"metrics/{name}.json", {"test_accuracy": round(test_accuracy, 6), "test_loss": round(test_loss, 6)})
     log.info("%s: test accuracy %.4f, test loss %.4f", name, test_accuracy, test_loss)
 
