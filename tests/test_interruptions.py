@@ -152,7 +152,7 @@ def test_kill_9_inside_a_stage(baseline, server, stage, tmp_path):
     result = run_tool(project, "dvc", "repro", "--no-run-cache", *TARGETS, env=env, check=False)
     if result.returncode != 0 and "Unable to read RWLock-file '.dvc/tmp/rwlock'" in result.stdout + result.stderr:
         # DVC's own lock table, which DVC rewrites in place: a kill while it
-        # writes leaves it empty, and DVC asks for it to be removed (README,
+        # writes leaves it empty, and DVC asks for it to be removed (docs/what-can-go-wrong.md,
         # "What can go wrong"). Nothing of ours is at fault; do as a user would.
         (project / ".dvc/tmp/rwlock").unlink()
         result = run_tool(project, "dvc", "repro", "--no-run-cache", *TARGETS, env=env, check=False)

@@ -34,7 +34,7 @@ def test_reference_results_on_real_data(mirror, tmp_path):
     env = tool_env(PIPELINE_MIRROR=str(mirror))
     # The book's experiments and what they need, and full_data (about 25 s):
     # the learning curve and the word2vec stage (which few_labels needs)
-    # take about 5 minutes more here (README, "Results").
+    # take about 5 minutes more here (docs/results.md).
     targets = ["evaluate_learned", "evaluate_glove", "evaluate_nbsvm"]
     run_tool(project, "dvc", "exp", "run", "-S", "glove.dim=50", *targets, env=env)
 
