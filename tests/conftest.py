@@ -115,7 +115,9 @@ def reproduced_project(tmp_path_factory, fixture_mirror):
     project = copy_project(tmp_path_factory.mktemp("reproduced") / "project")
     edit_params(project, lambda p: fixture_params(p, members))
     env = tool_env(PIPELINE_MIRROR=str(mirror), PIPELINE_CACHE_DIR=str(tmp_path_factory.mktemp("download-cache")))
-    run_tool(project, "dvc", "repro", env=env)
+    cold = run_tool(project, "dvc", "repro", env=env)
+    # What the cold run printed, for the tests of what it ran (test_pipeline.py).
+    (project.parent / "cold-repro.log").write_text(cold.stdout + cold.stderr)
     git(project, "add", "-A")
     git(project, "commit", "-qm", "pipeline run")
     return project, env
