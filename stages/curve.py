@@ -1,7 +1,7 @@
 """Stage curve (`curve_learned@<n>`, `curve_glove@<n>`, `curve_word2vec@<n>`):
 one point of the learning curve, the test accuracy of the curve's model
 family on one embedding source trained on `n` labelled reviews
-(imdb_embeddings/modeling/curve.py).
+(imdb_embeddings/modeling/curve_point.py).
 
     python -m stages.curve <source> <n>
 """
@@ -15,7 +15,7 @@ import numpy as np
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import write_json
-from imdb_embeddings.modeling.curve import curve_experiment, curve_point
+from imdb_embeddings.modeling.curve_point import curve_experiment, curve_point
 from imdb_embeddings.text.sequences import load_sequences
 
 PARAMS = ("learning_curve", "train", "tokenize.max_words")

@@ -14,7 +14,7 @@ from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.metrics import binary_metrics
 from imdb_embeddings.modeling.inference import predict_logits, read_exported
-from imdb_embeddings.text.features import model_input
+from imdb_embeddings.text.model_input import model_input
 from imdb_embeddings.text.sequences import load_sequences
 
 log = logging.getLogger("evaluate")

@@ -1,6 +1,6 @@
 """Stage evaluate_nbsvm (`evaluate_nbsvm@<name>`, `evaluate_nbsvm_pseudo@<name>`):
 an NBSVM model on the 25,000 raw test reviews, through the same code as
-`imdb-embeddings predict` (imdb_embeddings/nbsvm/model.py), in
+`imdb-embeddings predict` (imdb_embeddings/nbsvm/ngram_model.py), in
 `metrics/<name>.json` with the fit's summary (labelled reviews, fitting time).
 Reads no params.
 
@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.metrics import binary_metrics
-from imdb_embeddings.nbsvm.model import NgramModel
+from imdb_embeddings.nbsvm.ngram_model import NgramModel
 
 log = logging.getLogger("evaluate_nbsvm")
 TEST = "data/prepared/test.parquet"

@@ -1,12 +1,12 @@
 """Stage learning_curve: the curve points as one CSV per embedding source
 (for `dvc plots`) and the picture in the README
-(imdb_embeddings/reports/learning_curve.py)."""
+(imdb_embeddings/reports/curve_plot.py)."""
 
 import logging
 
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import run_stage
-from imdb_embeddings.reports.learning_curve import draw, read_points, write_tables
+from imdb_embeddings.reports.curve_plot import draw, read_points, write_tables
 
 log = logging.getLogger("learning_curve")
 PARAMS = ("learning_curve.model",)

@@ -17,7 +17,7 @@ from imdb_embeddings.modeling import distribute
 from imdb_embeddings.modeling.inference import export_weights
 from imdb_embeddings.modeling.saving import save_model
 from imdb_embeddings.modeling.training import train
-from imdb_embeddings.text.features import input_spec, model_input
+from imdb_embeddings.text.model_input import input_spec, model_input
 from imdb_embeddings.text.sequences import load_sequences
 
 # What this stage reads of params.yaml ({0}: the group, {1}: the experiment);

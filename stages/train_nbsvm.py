@@ -18,7 +18,6 @@ import argparse
 import json
 import logging
 import time
-from typing import Any
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -28,8 +27,8 @@ from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.splits import split_indices
 from imdb_embeddings.nbsvm import fit as nbsvm
-from imdb_embeddings.nbsvm.features import MAX_VOCABULARY
-from imdb_embeddings.nbsvm.teacher import confident, fit_teacher, review_vectors
+from imdb_embeddings.nbsvm.exact_ngrams import MAX_VOCABULARY
+from imdb_embeddings.nbsvm.teacher import Training, pseudo_labelled, review_vectors
 from imdb_embeddings.text.tokenizer import fit_and_encode
 
 log = logging.getLogger("train_nbsvm")
@@ -60,15 +59,15 @@ def main() -> None:
     start = time.perf_counter()  # fitting: tokenizing, n-grams, teacher, regression
     vocabulary, ids, offsets = fit_and_encode(train["text"], ALL_WORDS)
     features = nbsvm.Features(ids, offsets, vocabulary, settings["ngrams"], settings["min_df"])
-    rows, targets, summary = labelled, labels[labelled], {}
+    training = Training(labelled, labels[labelled], {})
     if teacher_inputs is not None:
-        rows, targets, summary = pseudo_label(
-            settings, where, labels, labelled, validation, (ids, offsets, vocabulary, *teacher_inputs)
-        )
+        x = review_vectors(ids, offsets, vocabulary, *teacher_inputs)
+        training = pseudo_labelled(x, labels, labelled, validation, settings, where)
     try:
-        model = nbsvm.fit(features, rows, targets, settings["c"], settings["seed"])
+        model = nbsvm.fit(features, training.rows, training.labels, settings["c"], settings["seed"])
     except ValueError as exc:
-        raise PipelineError(f"{where}: cannot fit on {len(rows)} reviews: {exc}") from None
+        raise PipelineError(f"{where}: cannot fit on {len(training.rows)} reviews: {exc}") from None
+    summary = training.summary
     seconds = time.perf_counter() - start
 
     if len(validation):
@@ -83,39 +82,6 @@ def main() -> None:
     model.save(f"data/models/{args.name}.npz")
     write_json(f"data/models/{args.name}.fit.json", summary)
     log.info("%s: %s", args.name, ", ".join(f"{k} {v}" for k, v in summary.items()))
-
-
-def pseudo_label(
-    settings: dict[str, Any],
-    where: str,
-    labels: np.ndarray,
-    labelled: np.ndarray,
-    validation: np.ndarray,
-    inputs: tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray],
-) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """(rows, labels, summary): the labelled reviews with their labels, and
-    the teacher's most confident other training texts with its labels."""
-    ids, offsets, vocabulary, vector_words, vectors = inputs
-    x = review_vectors(ids, offsets, vocabulary, vector_words, vectors)
-    if len(np.unique(labels[labelled])) < 2:
-        raise PipelineError(f"{where}: the {len(labelled)} labelled reviews are all of one class; take more")
-    teacher = fit_teacher(x[labelled], labels[labelled], settings["teacher_c"])
-    pool = np.setdiff1d(np.arange(len(labels)), np.concatenate([labelled, validation]))
-    per_class = settings["pseudo_labels"]
-    if 2 * per_class > len(pool):
-        raise PipelineError(
-            f"params.yaml: {where}.pseudo_labels is {per_class} per class, but only {len(pool)} "
-            "training texts are neither labelled nor validation"
-        )
-    chosen, pseudo = confident(teacher.decision_function(x[pool]), per_class)
-    summary = {
-        "pseudo_labels": int(len(chosen)),
-        # Measured, never used: how often the teacher's labels are right.
-        "pseudo_label_accuracy": float(np.mean(pseudo == labels[pool[chosen]])),
-    }
-    if len(validation):
-        summary["teacher_validation_accuracy"] = float(np.mean(teacher.predict(x[validation]) == labels[validation]))
-    return np.concatenate([labelled, pool[chosen]]), np.concatenate([labels[labelled], pseudo]), summary
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Stage word2vec: in-domain word vectors trained on the unlabelled reviews
-and the training texts, no labels (imdb_embeddings/vectors/word2vec.py),
+and the training texts, no labels (imdb_embeddings/vectors/in_domain.py),
 laid out as the vocabulary's embedding matrix like GloVe's, and how much of
 the vocabulary they cover."""
 
@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import run_stage
+from imdb_embeddings.vectors.in_domain import train_word2vec
 from imdb_embeddings.vectors.matrix import save_vocabulary_matrix
-from imdb_embeddings.vectors.word2vec import train_word2vec
 
 log = logging.getLogger("word2vec")
 PARAMS = ("word2vec", "tokenize.max_words")

@@ -13,7 +13,7 @@ import pytest
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.modeling.exported import load_model
-from imdb_embeddings.nbsvm.model import NgramModel
+from imdb_embeddings.nbsvm.ngram_model import NgramModel
 from imdb_embeddings.text.tokenizer import RULES
 
 VOCABULARY = ["good", "bad", "film"]

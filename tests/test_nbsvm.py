@@ -9,8 +9,8 @@ from sklearn.linear_model import LogisticRegression
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.nbsvm import fit as nbsvm
-from imdb_embeddings.nbsvm.features import fit_vocabulary, ngram_keys, present, select_vocabulary
-from imdb_embeddings.nbsvm.model import NgramModel
+from imdb_embeddings.nbsvm.exact_ngrams import fit_vocabulary, ngram_keys, present, select_vocabulary
+from imdb_embeddings.nbsvm.ngram_model import NgramModel
 from imdb_embeddings.nbsvm.teacher import confident, review_vectors
 from imdb_embeddings.text.tokenizer import encode, fit_and_encode, words
 
@@ -37,7 +37,7 @@ def plain_ngrams(text_words, vocabulary, n):
 
 
 def decode(key, vocabulary):
-    """The words of an n-gram key (features.py's numbering)."""
+    """The words of an n-gram key (exact_ngrams.py's numbering)."""
     size, value, base = key % 4 + 1, key // 4, len(vocabulary) + 1
     ids = []
     for _ in range(size):

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from imdb_embeddings.modeling.inference import load_input_spec, load_weights, predict_logits
-from imdb_embeddings.nbsvm.model import NgramModel
-from imdb_embeddings.text.features import model_input
+from imdb_embeddings.nbsvm.ngram_model import NgramModel
+from imdb_embeddings.text.model_input import model_input
 from imdb_embeddings.text.sequences import load_sequences
 from tests.conftest import git, run_tool, tool_env
 

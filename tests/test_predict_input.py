@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from imdb_embeddings.modeling.exported import load_model
-from imdb_embeddings.nbsvm.model import NgramModel
+from imdb_embeddings.nbsvm.ngram_model import NgramModel
 from tests.conftest import tool_env
 
 COMMAND = str(Path(sys.executable).parent / "imdb-embeddings")

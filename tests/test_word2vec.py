@@ -1,7 +1,7 @@
 import numpy as np
 
 from imdb_embeddings.text.tokenizer import words
-from imdb_embeddings.vectors.word2vec import sentences, train_word2vec
+from imdb_embeddings.vectors.in_domain import sentences, train_word2vec
 from tests import fixtures
 from tests.project import ROOT
 
@@ -25,7 +25,7 @@ def test_same_texts_same_vectors_in_every_process(tmp_path):
     script = (
         "import sys, numpy as np\n"
         "from tests.test_word2vec import SETTINGS, texts\n"
-        "from imdb_embeddings.vectors.word2vec import train_word2vec\n"
+        "from imdb_embeddings.vectors.in_domain import train_word2vec\n"
         "words, vectors = train_word2vec(texts(), SETTINGS)\n"
         "np.save(sys.argv[1], vectors)\n"
     )

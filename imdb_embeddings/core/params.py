@@ -222,6 +222,31 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
     if params is None:
         raise PipelineError(f"{path} is empty; it needs the sections {', '.join(SCHEMA)}")
     _check_section(params, SCHEMA, "", path)
+    _check_sources(params, path)
+    if params["word2vec"]["sg"] not in (0, 1):
+        raise PipelineError(f"{path}: word2vec.sg is {params['word2vec']['sg']}; expected 0 (CBOW) or 1 (skip-gram)")
+    curve = params["learning_curve"]
+    sizes = curve["sizes"]
+    most = LIMITS["train_samples"]
+    if not sizes or not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= most for n in sizes):
+        raise PipelineError(
+            f"{path}: learning_curve.sizes is {str(sizes)[:80]}; expected a list of whole numbers from 1 to {most:,}"
+        )
+    if len(sizes) > MAX_CURVE_POINTS:
+        raise PipelineError(
+            f"{path}: learning_curve.sizes has {len(sizes)} points; expected at most {MAX_CURVE_POINTS}"
+        )
+    if len(set(sizes)) != len(sizes):
+        raise PipelineError(f"{path}: learning_curve.sizes has a size twice: {sizes}")
+    if curve["model"] not in FAMILIES or curve["model"] == "ngram_bag":
+        raise PipelineError(f"{path}: learning_curve.model is {curve['model']!r}; expected flatten, mean or conv1d")
+    if curve["optimizer"] not in OPTIMIZERS:
+        raise PipelineError(f"{path}: learning_curve.optimizer is {curve['optimizer']!r}; expected one of {OPTIMIZERS}")
+    _check_experiments(params, path)
+
+
+def _check_sources(params: Params, path: str | Path) -> None:
+    """URLs, checksums and mirrors of the two downloads."""
     for section in ("imdb", "glove"):
         url = params[section]["url"]
         if not url.startswith(("http://", "https://")):
@@ -245,25 +270,10 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
             if not isinstance(base, str) or not base.startswith(("http://", "https://")):
                 raise PipelineError(f"{path}: {section}.mirrors: {base!r} is not an http(s):// base URL")
     Checksum(glove["sha256"], f"{path}: glove.sha256")
-    if params["word2vec"]["sg"] not in (0, 1):
-        raise PipelineError(f"{path}: word2vec.sg is {params['word2vec']['sg']}; expected 0 (CBOW) or 1 (skip-gram)")
-    curve = params["learning_curve"]
-    sizes = curve["sizes"]
-    most = LIMITS["train_samples"]
-    if not sizes or not all(isinstance(n, int) and not isinstance(n, bool) and 0 < n <= most for n in sizes):
-        raise PipelineError(
-            f"{path}: learning_curve.sizes is {str(sizes)[:80]}; expected a list of whole numbers from 1 to {most:,}"
-        )
-    if len(sizes) > MAX_CURVE_POINTS:
-        raise PipelineError(
-            f"{path}: learning_curve.sizes has {len(sizes)} points; expected at most {MAX_CURVE_POINTS}"
-        )
-    if len(set(sizes)) != len(sizes):
-        raise PipelineError(f"{path}: learning_curve.sizes has a size twice: {sizes}")
-    if curve["model"] not in FAMILIES or curve["model"] == "ngram_bag":
-        raise PipelineError(f"{path}: learning_curve.model is {curve['model']!r}; expected flatten, mean or conv1d")
-    if curve["optimizer"] not in OPTIMIZERS:
-        raise PipelineError(f"{path}: learning_curve.optimizer is {curve['optimizer']!r}; expected one of {OPTIMIZERS}")
+
+
+def _check_experiments(params: Params, path: str | Path) -> None:
+    """Every experiment of every group: a safe name, used once, valid settings."""
     seen: dict[str, str] = {}
     for group in EMBEDDINGS:
         for name in params["experiments"][group]:

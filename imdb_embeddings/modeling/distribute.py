@@ -102,21 +102,51 @@ def fit_multi_worker(
     over every replica, and a history with fit's keys. Every worker runs
     the same steps: the data is sharded per batch, not per file. `callbacks`
     get `on_epoch_end` and `on_train_end` as under fit (DVCLive's logger)."""
+    train_data = _batches(strategy, x, y, batch_size, seed, shuffle=True)
+    val_data = _batches(strategy, *validation, validation_batch_size, seed, shuffle=False)
+    train_step, test_step = _steps(strategy, model)
+    history = {"accuracy": [], "loss": [], "val_accuracy": [], "val_loss": []}
+    for epoch in range(1, epochs + 1):
+        loss, accuracy = _run_epoch(train_step, train_data)
+        val_loss, val_accuracy = _run_epoch(test_step, val_data)
+        for key, value in zip(
+            ("loss", "accuracy", "val_loss", "val_accuracy"), (loss, accuracy, val_loss, val_accuracy)
+        ):
+            history[key].append(value)
+        log.info(
+            "epoch %d/%d: accuracy %.4f, loss %.4f, val_accuracy %.4f, val_loss %.4f",
+            epoch,
+            epochs,
+            accuracy,
+            loss,
+            val_accuracy,
+            val_loss,
+        )
+        for callback in callbacks:
+            callback.on_epoch_end(epoch - 1, {key: values[-1] for key, values in history.items()})
+    for callback in callbacks:
+        callback.on_train_end()
+    return history
+
+
+def _batches(strategy: Any, inputs: np.ndarray, labels: np.ndarray, size: int, seed: int, shuffle: bool) -> Any:
+    """The global batches, distributed over the replicas (sharded per batch)."""
     import tensorflow as tf
-    from keras import losses
 
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     options.deterministic = True
+    data = tf.data.Dataset.from_tensor_slices((inputs, labels.astype("float32")))
+    if shuffle:  # the same seed on every worker: the same order everywhere
+        data = data.shuffle(len(inputs), seed=seed, reshuffle_each_iteration=True)
+    return strategy.experimental_distribute_dataset(data.batch(size).with_options(options))
 
-    def batches(inputs: np.ndarray, labels: np.ndarray, size: int, shuffle: bool):
-        data = tf.data.Dataset.from_tensor_slices((inputs, labels.astype("float32")))
-        if shuffle:  # the same seed on every worker: the same order everywhere
-            data = data.shuffle(len(inputs), seed=seed, reshuffle_each_iteration=True)
-        return strategy.experimental_distribute_dataset(data.batch(size).with_options(options))
 
-    train_data = batches(x, y, batch_size, shuffle=True)
-    val_data = batches(*validation, validation_batch_size, shuffle=False)
+def _steps(strategy: Any, model: Any) -> tuple[Any, Any]:
+    """(train_step, test_step): each a batch in, (loss sum, correct, count) summed over replicas out."""
+    import tensorflow as tf
+    from keras import losses
+
     SUM = tf.distribute.ReduceOp.SUM
 
     def sums(labels: Any, predicted: Any):
@@ -148,32 +178,12 @@ def fit_multi_worker(
 
         return [strategy.reduce(SUM, v, axis=None) for v in strategy.run(replica, args=batch)]
 
-    def run_epoch(step: Any, data: Any):
-        totals = np.zeros(3)
-        for batch in data:
-            totals += [float(v) for v in step(batch)]
-        loss_sum, correct, count = totals
-        return loss_sum / count, correct / count
+    return train_step, test_step
 
-    history = {"accuracy": [], "loss": [], "val_accuracy": [], "val_loss": []}
-    for epoch in range(1, epochs + 1):
-        loss, accuracy = run_epoch(train_step, train_data)
-        val_loss, val_accuracy = run_epoch(test_step, val_data)
-        for key, value in zip(
-            ("loss", "accuracy", "val_loss", "val_accuracy"), (loss, accuracy, val_loss, val_accuracy)
-        ):
-            history[key].append(value)
-        log.info(
-            "epoch %d/%d: accuracy %.4f, loss %.4f, val_accuracy %.4f, val_loss %.4f",
-            epoch,
-            epochs,
-            accuracy,
-            loss,
-            val_accuracy,
-            val_loss,
-        )
-        for callback in callbacks:
-            callback.on_epoch_end(epoch - 1, {key: values[-1] for key, values in history.items()})
-    for callback in callbacks:
-        callback.on_train_end()
-    return history
+
+def _run_epoch(step: Any, data: Any) -> tuple[float, float]:
+    totals = np.zeros(3)
+    for batch in data:
+        totals += [float(v) for v in step(batch)]
+    loss_sum, correct, count = totals
+    return loss_sum / count, correct / count

@@ -15,8 +15,8 @@ import numpy as np
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.metrics import probability
 from imdb_embeddings.modeling.inference import predict_logits, read_exported
-from imdb_embeddings.nbsvm.model import NgramModel
-from imdb_embeddings.text.features import model_input
+from imdb_embeddings.nbsvm.ngram_model import NgramModel
+from imdb_embeddings.text.model_input import model_input
 from imdb_embeddings.text.tokenizer import RULES, encode
 
 
@@ -55,7 +55,7 @@ class ExportedModel:
 
 def load_model(path: str | Path) -> "ExportedModel | NgramModel":
     """Whichever kind of model the exported file holds: a Keras model's
-    layers (this module) or an NBSVM's n-gram weights (nbsvm/model.py).
+    layers (this module) or an NBSVM's n-gram weights (nbsvm/ngram_model.py).
     Both turn raw texts into `probabilities`, and both check the file before
     they use it (core/npz.py)."""
     try:

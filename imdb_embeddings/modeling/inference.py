@@ -33,7 +33,7 @@ def export_weights(
     model: Any, dest: str | Path, spec: dict[str, Any] | None = None, vocabulary: list[str] | None = None
 ) -> None:
     """The model's layers (kind, activation) and weights, in order, and the
-    spec of its input (text/features.py; by default plain words, padded to
+    spec of its input (text/model_input.py; by default plain words, padded to
     the input length), so that `evaluate` needs no params. With the
     `vocabulary` (and the tokenizer's rules, saved with it) the file is a
     self-contained model: raw text in, probability out (exported.py)."""
@@ -113,7 +113,7 @@ def load_weights(path: str | Path) -> tuple[list[dict[str, Any]], list[list[np.n
 
 
 def load_input_spec(path: str | Path) -> dict[str, Any]:
-    """How the exported model's input is built from the sequences (text/features.py)."""
+    """How the exported model's input is built from the sequences (text/model_input.py)."""
     return read_exported(path).spec
 
 

@@ -91,7 +91,6 @@ def train(
     import keras
 
     from imdb_embeddings.modeling import distribute
-    from imdb_embeddings.modeling.model import STEPS_PER_EXECUTION, build_model
 
     # The strategy first: it sets up devices before TensorFlow's runtime starts.
     kind = experiment["distribute"]
@@ -105,23 +104,7 @@ def train(
     keras.utils.set_random_seed(experiment["seed"])
     tf.config.experimental.enable_op_determinism()
     with strategy.scope():
-        ngram_rows = experiment["ngram_buckets"] if experiment["model"] == "ngram_bag" else 0
-        model = build_model(
-            max_words=max_words,
-            maxlen=data["x_train"].shape[1],
-            family=experiment["model"],
-            dropout=experiment["dropout"],
-            learning_rate=experiment["learning_rate"],
-            vocabulary_rows=max_words + ngram_rows,
-            embedding_dim=(
-                embedding_weights.shape[1] if embedding_weights is not None else experiment["embedding_dim"]
-            ),
-            hidden_units=experiment["hidden_units"],
-            optimizer=experiment["optimizer"],
-            embedding_weights=embedding_weights,
-            trainable=experiment["trainable"],
-            steps_per_execution=STEPS_PER_EXECUTION if kind == "none" else 1,
-        )
+        model = _build(experiment, max_words, data["x_train"].shape[1], embedding_weights, kind)
     log.info(
         "%s: %s model, %d training and %d validation reviews, maxlen %d, %s embedding%s, "
         "%d replica(s) (distribute: %s), global batch %d",
@@ -136,7 +119,40 @@ def train(
         kind,
         experiment["batch_size"],
     )
-    callbacks = [live_callback(live_dir)] if live_dir is not None and distribute.is_chief() else []
+    callbacks = _callbacks(experiment, live_dir if distribute.is_chief() else None)
+    start = time.perf_counter()
+    history = _fit(experiment, strategy, model, data, callbacks)
+    # Logged, never saved: a time in the outputs would make every retrain's files differ.
+    log.info("%s: fitted in %.1f s (%d epochs)", name, time.perf_counter() - start, len(history.get("loss", [])))
+    return model, history
+
+
+def _build(
+    experiment: dict[str, Any], max_words: int, width: int, embedding_weights: np.ndarray | None, kind: str
+) -> Any:
+    from imdb_embeddings.modeling.model import STEPS_PER_EXECUTION, build_model
+
+    ngram_rows = experiment["ngram_buckets"] if experiment["model"] == "ngram_bag" else 0
+    return build_model(
+        max_words=max_words,
+        maxlen=width,
+        family=experiment["model"],
+        dropout=experiment["dropout"],
+        learning_rate=experiment["learning_rate"],
+        vocabulary_rows=max_words + ngram_rows,
+        embedding_dim=(embedding_weights.shape[1] if embedding_weights is not None else experiment["embedding_dim"]),
+        hidden_units=experiment["hidden_units"],
+        optimizer=experiment["optimizer"],
+        embedding_weights=embedding_weights,
+        trainable=experiment["trainable"],
+        steps_per_execution=STEPS_PER_EXECUTION if kind == "none" else 1,
+    )
+
+
+def _callbacks(experiment: dict[str, Any], live_dir: str | Path | None) -> list[Any]:
+    import keras
+
+    callbacks = [live_callback(live_dir)] if live_dir is not None else []
     if experiment["early_stopping"]:
         # Stop when validation loss has not improved for `early_stopping`
         # epochs, and keep the best epoch's weights.
@@ -146,10 +162,17 @@ def train(
                 monitor="val_loss", patience=experiment["early_stopping"], restore_best_weights=True
             ),
         )
+    return callbacks
+
+
+def _fit(
+    experiment: dict[str, Any], strategy: Any, model: Any, data: dict[str, np.ndarray], callbacks: list[Any]
+) -> dict[str, list[float]]:
+    from imdb_embeddings.modeling import distribute
+
     validation = (data["x_val"], data["y_val"])
-    start = time.perf_counter()
-    if kind == "multi_worker":
-        history = distribute.fit_multi_worker(
+    if experiment["distribute"] == "multi_worker":
+        return distribute.fit_multi_worker(
             strategy,
             model,
             data["x_train"],
@@ -162,20 +185,16 @@ def train(
             log,
             callbacks,
         )
-    else:
-        history = model.fit(
-            data["x_train"],
-            data["y_train"],
-            epochs=experiment["epochs"],
-            batch_size=experiment["batch_size"],
-            validation_data=validation,
-            validation_batch_size=VALIDATION_BATCH_SIZE,
-            callbacks=callbacks,
-            verbose=2,
-        ).history
-    # Logged, never saved: a time in the outputs would make every retrain's files differ.
-    log.info("%s: fitted in %.1f s (%d epochs)", name, time.perf_counter() - start, len(history.get("loss", [])))
-    return model, history
+    return model.fit(
+        data["x_train"],
+        data["y_train"],
+        epochs=experiment["epochs"],
+        batch_size=experiment["batch_size"],
+        validation_data=validation,
+        validation_batch_size=VALIDATION_BATCH_SIZE,
+        callbacks=callbacks,
+        verbose=2,
+    ).history
 
 
 def live_callback(live_dir: str | Path) -> Any:

@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from imdb_embeddings.nbsvm.features import fit_vocabulary, ngram_keys
-from imdb_embeddings.nbsvm.model import NgramModel
+from imdb_embeddings.nbsvm.exact_ngrams import fit_vocabulary, ngram_keys
+from imdb_embeddings.nbsvm.ngram_model import NgramModel
 
 log = logging.getLogger("nbsvm")
 ALPHA = 1.0  # the naive-Bayes smoothing count of the papers

@@ -10,8 +10,54 @@ NBSVM on the same 200 labels); the NBSVM student, fitted on thousands of
 confidently labelled texts, then goes further than its teacher
 (docs/results.md)."""
 
+from typing import Any, NamedTuple
+
 import numpy as np
 import scipy.sparse as sp
+
+from imdb_embeddings.core.errors import PipelineError
+
+
+class Training(NamedTuple):
+    """What NBSVM is fitted on: training rows, their labels (true or the
+    teacher's), and what the teacher did (for the fit's summary)."""
+
+    rows: np.ndarray
+    labels: np.ndarray
+    summary: dict[str, Any]
+
+
+def pseudo_labelled(
+    x: np.ndarray,
+    labels: np.ndarray,
+    labelled: np.ndarray,
+    validation: np.ndarray,
+    settings: dict[str, Any],
+    where: str,
+) -> Training:
+    """The labelled reviews with their labels, and the teacher's
+    `settings["pseudo_labels"]` most confident other training texts of each
+    class with its labels. `x`: every training review's vector
+    (`review_vectors`); only the labels of `labelled` are read for fitting."""
+    if len(np.unique(labels[labelled])) < 2:
+        raise PipelineError(f"{where}: the {len(labelled)} labelled reviews are all of one class; take more")
+    teacher = fit_teacher(x[labelled], labels[labelled], settings["teacher_c"])
+    pool = np.setdiff1d(np.arange(len(labels)), np.concatenate([labelled, validation]))
+    per_class = settings["pseudo_labels"]
+    if 2 * per_class > len(pool):
+        raise PipelineError(
+            f"params.yaml: {where}.pseudo_labels is {per_class} per class, but only {len(pool)} "
+            "training texts are neither labelled nor validation"
+        )
+    chosen, pseudo = confident(teacher.decision_function(x[pool]), per_class)
+    summary = {
+        "pseudo_labels": int(len(chosen)),
+        # Measured, never used: how often the teacher's labels are right.
+        "pseudo_label_accuracy": float(np.mean(pseudo == labels[pool[chosen]])),
+    }
+    if len(validation):
+        summary["teacher_validation_accuracy"] = float(np.mean(teacher.predict(x[validation]) == labels[validation]))
+    return Training(np.concatenate([labelled, pool[chosen]]), np.concatenate([labels[labelled], pseudo]), summary)
 
 
 def review_vectors(

@@ -1,5 +1,5 @@
 """A trained n-gram model as one self-contained `.npz`: the words it knows,
-the tokenizer's text rules, the kept n-grams (sorted keys, features.py) and
+the tokenizer's text rules, the kept n-grams (sorted keys, exact_ngrams.py) and
 one weight each (the logistic regression's coefficient times the n-gram's
 NB log-count ratio, so prediction is a sum), and the bias. Raw text in,
 probability out, numpy only: `evaluate_nbsvm` and `imdb-embeddings predict`
@@ -15,7 +15,7 @@ from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import atomic_path
 from imdb_embeddings.core.metrics import probability
 from imdb_embeddings.core.npz import check_vocabulary, read_npz, text_member
-from imdb_embeddings.nbsvm.features import MAX_N, MAX_VOCABULARY, ngram_keys, present
+from imdb_embeddings.nbsvm.exact_ngrams import MAX_N, MAX_VOCABULARY, ngram_keys, present
 from imdb_embeddings.text.tokenizer import RULES, encode
 
 KIND = "nbsvm"
@@ -82,7 +82,7 @@ class NgramModel:
         if bias.dtype.kind != "f" or bias.shape != () or not np.isfinite(bias):
             raise PipelineError(f"{path}: bias is not one finite number")
         # Keys are sorted (lookups bisect them) and within what the vocabulary can form.
-        highest = (len(vocabulary) + 1) ** spec["ngrams"] * 4  # features.py: base V + 1, n - 1 in the low bits
+        highest = (len(vocabulary) + 1) ** spec["ngrams"] * 4  # exact_ngrams.py: base V + 1, n - 1 in the low bits
         if len(keys) and (keys[0] < 0 or keys[-1] >= highest or not (np.diff(keys) > 0).all()):
             raise PipelineError(f"{path}: ngram_keys are not sorted keys of this vocabulary's n-grams")
         return cls(vocabulary, spec["ngrams"], keys, weights, float(bias), path)

@@ -12,7 +12,7 @@ from imdb_embeddings.core.metrics import binary_metrics
 from imdb_embeddings.core.params import EXPERIMENT_DEFAULTS
 from imdb_embeddings.modeling.inference import export_weights, load_weights, predict_logits
 from imdb_embeddings.modeling.training import train
-from imdb_embeddings.text.features import input_spec, model_input
+from imdb_embeddings.text.model_input import input_spec, model_input
 
 
 def curve_experiment(curve: dict[str, Any], defaults: dict[str, Any], source: str, n: int) -> dict[str, Any]:
