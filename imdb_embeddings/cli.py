@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.errors import PipelineError, report
 
 MODELS = Path("data/models")
 THRESHOLD = 0.5  # as evaluate counts a prediction positive
@@ -240,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return verify(args)
         predict(args)
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        report(exc)
         return 1
     except BrokenPipeError:  # `| head`: the reader has what it wanted
         _silence_stdout()

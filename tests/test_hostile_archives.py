@@ -9,8 +9,9 @@ import zipfile
 
 import pytest
 
+from imdb_embeddings.acquire.verify import extract_zip_member
 from imdb_embeddings.archives import reviews
-from imdb_embeddings.archives.members import extract_zip_member, iter_tar_files
+from imdb_embeddings.archives.members import iter_tar_files
 from imdb_embeddings.archives.reviews import read_reviews
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import Checksum

@@ -114,8 +114,9 @@ def test_hostile_names_touch_nothing_and_run_nothing(checked_project, tmp_path):
     ):
         result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode != 0, command
-        errors = error_lines(result)
-        assert len(errors) == 1 and "is not a valid experiment name" in errors[0], (command, result.stderr)
+        errors = error_lines(result)  # every unsafe name, one line each
+        assert len(errors) == len(names), (command, result.stderr)
+        assert all("is not a valid experiment name" in line for line in errors), (command, result.stderr)
         assert "Traceback" not in result.stdout + result.stderr
         assert {path: path.read_text() for path in sentinels} == sentinels, command
         assert not list(tmp_path.rglob("PWNED*")), command
@@ -160,7 +161,7 @@ def load_error(path):
     with pytest.raises(PipelineError) as err:
         params.load(path)
     message = str(err.value)
-    assert "\n" not in message and len(message) < 300, message
+    assert all(len(line) < 300 for line in message.splitlines()), message
     return message
 
 
@@ -203,3 +204,26 @@ def test_other_encodings_are_one_line(tmp_path):
     assert "is not UTF-8 text (byte 0xe9 on line 1)" in load_error(write(tmp_path, latin))
     assert "is empty" in load_error(write(tmp_path, ""))
     assert "cannot read" in load_error(tmp_path / "missing.yaml")
+
+
+def test_every_mistake_is_named_in_one_run(tmp_path):
+    text = committed_params()
+    for old, new in (
+        ("max_words: 10000", "max_words: 0"),
+        ("  epochs: 10\n", "  epochs: ten\n"),
+        ("  batch_size: 32", "  batch_size: -1"),
+        ("      maxlen: 20\n", "      maxlen: 100000\n"),
+        ("      ngrams: 3       # words", "      ngrams: 9       # words"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    lines = load_error(write(tmp_path, text)).splitlines()
+    for named in (
+        "tokenize.max_words is 0",
+        "train.epochs is 'ten'",
+        "train.batch_size is -1",
+        "experiments.learned.learned_maxlen20.maxlen is 100000",
+        "nbsvm.labelled.full_data.ngrams is 9",
+    ):
+        assert sum(named in line for line in lines) == 1, (named, lines)
+    assert len(lines) == 5, lines

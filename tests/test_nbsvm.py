@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.nbsvm import fit as nbsvm
-from imdb_embeddings.nbsvm.exact_ngrams import fit_vocabulary, ngram_keys, present, select_vocabulary
+from imdb_embeddings.nbsvm.exact_ngrams import fit_vocabulary, ngram_keys, present
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
 from imdb_embeddings.nbsvm.teacher import confident, review_vectors
 from imdb_embeddings.text.tokenizer import encode, fit_and_encode, words
@@ -61,7 +61,7 @@ def test_ngram_keys_match_the_plain_definition(n):
 def test_vocabulary_and_presence():
     vocabulary, ids, offsets = fit_and_encode(TEXTS, 1 << 20)
     keys, reviews = ngram_keys(ids, offsets, 2, len(vocabulary))
-    kept = select_vocabulary(keys, reviews, min_df=2)
+    kept = fit_vocabulary(keys, reviews, min_df=2)[0]
     grams = [set(plain_ngrams(words(t), set(vocabulary), 2)) for t in TEXTS]
     expected = {g for g in set().union(*grams) if sum(g in s for s in grams) >= 2}
     assert {decode(k, vocabulary) for k in kept} == expected and list(kept) == sorted(kept)
@@ -77,7 +77,6 @@ def test_the_training_matrix_is_what_present_finds(min_df):
     keys, reviews = ngram_keys(ids, offsets, 3, len(vocabulary))
     kept, rows, columns = fit_vocabulary(keys, reviews, min_df)
     expected_rows, expected_columns = present(keys, reviews, kept)
-    np.testing.assert_array_equal(kept, select_vocabulary(keys, reviews, min_df))
     np.testing.assert_array_equal(rows, expected_rows)
     np.testing.assert_array_equal(columns, expected_columns)
 

@@ -5,7 +5,11 @@ import numpy as np
 import pytest
 
 from imdb_embeddings.text.padding import pad_sequences
-from imdb_embeddings.text.tokenizer import encode, fit_and_encode, fit_vocabulary, words
+from imdb_embeddings.text.tokenizer import encode, fit_and_encode, words
+
+
+def fit_vocabulary(texts, max_words):
+    return fit_and_encode(texts, max_words)[0]
 
 
 def test_reference_word_splitting():

@@ -23,7 +23,8 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from imdb_embeddings.core.files import Checksum, file_digest
+from imdb_embeddings.acquire.verify import is_intact
+from imdb_embeddings.core.files import Checksum
 
 log = logging.getLogger("cache")
 CACHE_ENV = "PIPELINE_CACHE_DIR"
@@ -46,19 +47,11 @@ def lookup(expected: Checksum, name: str) -> Path | None:
     path = entry(expected, name)
     if not path.is_file():
         return None
-    if file_digest(path, expected.algo) != expected.digest:
+    if not is_intact(path, expected):
         log.warning("%s does not match its checksum any more; removing it", path)
         path.unlink()
         return None
     log.info("using cached %s", path)
-    return path
-
-
-def store(verified_tmp: Path, expected: Checksum, name: str) -> Path:
-    """Move a file already verified against `expected` into the cache."""
-    path = entry(expected, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(verified_tmp, path)
     return path
 
 

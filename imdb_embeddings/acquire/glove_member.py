@@ -17,9 +17,8 @@ from imdb_embeddings.acquire import cache
 from imdb_embeddings.acquire.remote_zip import fetch_member
 from imdb_embeddings.acquire.sources import download_verified, find_in_mirror, name_of, source_urls, try_sources
 from imdb_embeddings.acquire.transfer import check_settings, fetch_range, probe, read_parts
-from imdb_embeddings.acquire.verify import copy_verified, deliver
-from imdb_embeddings.archives.members import extract_zip_member
-from imdb_embeddings.core.files import Checksum, atomic_path, file_digest
+from imdb_embeddings.acquire.verify import copy_verified, deliver, extract_zip_member, is_intact
+from imdb_embeddings.core.files import Checksum, atomic_path
 
 log = logging.getLogger("glove_member")
 OTHER_DIM = re.compile(r"^glove\.6B\.(\d+)d\.(?:txt|zip)$")
@@ -69,7 +68,7 @@ def member_from_zip_url(url: str, member: str, expected: Checksum, full_zip_chec
             with open(tmp, "wb") as out:
                 for chunk in read_parts(parts):
                     out.write(chunk)
-            if full_zip_checksum and file_digest(tmp, "sha256") == full_zip_checksum.digest:
+            if full_zip_checksum and is_intact(tmp, full_zip_checksum):
                 # The official zip, whole: keep it, every other dim comes from it for free.
                 with atomic_path(cache.entry(full_zip_checksum, name_of(url))) as zip_tmp:
                     shutil.copyfile(tmp, zip_tmp)

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from imdb_embeddings.acquire import cache
 from imdb_embeddings.acquire.transfer import fetch_range, read_parts, read_range
+from imdb_embeddings.acquire.verify import write_verified
 from imdb_embeddings.archives.members import zip_member
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.files import CHUNK, Checksum, atomic_path, mismatch
+from imdb_embeddings.core.files import CHUNK, Checksum
 
 log = logging.getLogger("remote_zip")
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
@@ -31,7 +32,6 @@ class RangeFile(io.RawIOBase):
 
     def __init__(self, url: str, size: int) -> None:
         self.url, self.size, self.position = url, size, 0
-        self.bytes_read = 0
 
     def readable(self) -> bool:
         return True
@@ -54,7 +54,6 @@ class RangeFile(io.RawIOBase):
         data = read_range(self.url, self.position, end)
         buffer[: len(data)] = data
         self.position += len(data)
-        self.bytes_read += len(data)
         return len(data)
 
 
@@ -104,9 +103,8 @@ def unpack(chunks: Iterable[bytes], method: int) -> Iterator[bytes]:
     yield inflate.flush()
 
 
-def fetch_member(url: str, size: int, member: str, dest: str | Path, expected: Checksum) -> int:
-    """Write `member` of the zip at `url` to `dest`, verified; returns the
-    compressed bytes fetched for it."""
+def fetch_member(url: str, size: int, member: str, dest: str | Path, expected: Checksum) -> None:
+    """Write `member` of the zip at `url` to `dest`, verified."""
     info, start = locate_member(url, size, member)
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise PipelineError(
@@ -121,21 +119,18 @@ def fetch_member(url: str, size: int, member: str, dest: str | Path, expected: C
         info.file_size / 1e6,
     )
     folder, parts = fetch_range(url, start, start + info.compress_size, label=member)
-    h, written = expected.hasher(), 0
-    with atomic_path(dest) as tmp, open(tmp, "wb") as out:
-        try:
-            for data in unpack(read_parts(parts), info.compress_type):
-                written += len(data)
-                if written > info.file_size:
-                    raise PipelineError(f"{url}: {member!r} unpacks to more than its {info.file_size} bytes")
-                h.update(data)
-                out.write(data)
-        except (zlib.error, PipelineError) as exc:
-            cache.discard(folder)
-            raise PipelineError(f"{url}: {member!r} is corrupt ({exc}); its bytes were discarded") from exc
-        out.close()
-        if h.hexdigest() != expected.digest:
-            cache.discard(folder)
-            raise mismatch(f"{member} from {url}", expected, h.hexdigest())
+    try:
+        write_verified(
+            unpack(read_parts(parts), info.compress_type),
+            dest,
+            expected,
+            f"{member} from {url}",
+            limit=info.file_size,
+        )
+    except zlib.error as exc:
+        cache.discard(folder)
+        raise PipelineError(f"{url}: {member!r} is corrupt ({exc}); its bytes were discarded") from exc
+    except PipelineError:
+        cache.discard(folder)
+        raise
     cache.discard(folder)
-    return info.compress_size

@@ -15,7 +15,6 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.files import CHUNK, Checksum, atomic_path, mismatch
 from imdb_embeddings.core.progress import Progress
 
 log = logging.getLogger("archives")
@@ -179,27 +178,3 @@ def iter_tar_files(
             f"{progress.done:,} files read: cut short, or a corrupt member header)"
         )
     progress.finish()
-
-
-def extract_zip_member(path: str | Path, member: str, dest: str | Path, expected: Checksum) -> None:
-    """Write one member of a zip to `dest`, verified against `expected`."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            info = zip_member(zf, path, member)
-            progress = Progress(log, f"extracting {member}", info.file_size, unit="B")
-            h = expected.hasher()
-            with zf.open(info) as src, atomic_path(dest) as tmp, open(tmp, "wb") as out:
-                while chunk := src.read(CHUNK):
-                    progress.advance(len(chunk))
-                    if progress.done > info.file_size:
-                        raise PipelineError(f"{path}: member {member!r} is larger than its header says")
-                    h.update(chunk)
-                    out.write(chunk)
-                out.close()
-                if h.hexdigest() != expected.digest:
-                    raise mismatch(f"{member} in {path}", expected, h.hexdigest())
-            progress.finish()
-    except FileNotFoundError:
-        raise PipelineError(f"{path} does not exist") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, lzma.LZMAError, NotImplementedError, RuntimeError) as exc:
-        raise PipelineError(f"{path}: corrupt zip archive ({exc})") from exc

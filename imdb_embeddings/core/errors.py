@@ -15,6 +15,13 @@ class PipelineError(Exception):
     """An error the user can fix: bad params, bad input data, a bad mirror."""
 
 
+def report(exc: PipelineError) -> None:
+    """One `error:` line on stderr per mistake the error names (params.yaml
+    checks report every mistake at once)."""
+    for line in str(exc).splitlines() or [""]:
+        print(f"error: {line}", file=sys.stderr)
+
+
 def run_stage(main: Callable[[], None], quick_exit: bool = False) -> None:
     """Run a stage's `main` with logging set up and errors reported in one line.
 
@@ -30,7 +37,7 @@ def run_stage(main: Callable[[], None], quick_exit: bool = False) -> None:
     try:
         main()
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        report(exc)
         sys.exit(1)
     except OSError as exc:
         # A full disk, a read-only folder, a missing file: the outputs are

@@ -84,14 +84,6 @@ class Checksum:
         return f"{self.algo}:{self.digest}"
 
 
-def file_digest(path: str | os.PathLike, algo: str = "sha256") -> str:
-    h = hashlib.new(algo)
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def mismatch(what: str, expected: "Checksum", actual_hex: str) -> PipelineError:
     return PipelineError(
         f"checksum mismatch for {what}: expected {expected}, got {expected.algo}:{actual_hex}; nothing was written"

@@ -16,6 +16,7 @@ is the float 10000.0 here as there, and a key written twice is an error.
 
 import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -219,12 +220,32 @@ def check_name(name: Any, where: str, path: str | Path = "params.yaml") -> None:
 
 
 def validate(params: Any, path: str | Path = "params.yaml") -> None:
+    """Every check of the whole file; all its mistakes at once, one line each
+    (a PipelineError whose message has a line per mistake)."""
     if params is None:
         raise PipelineError(f"{path} is empty; it needs the sections {', '.join(SCHEMA)}")
-    _check_section(params, SCHEMA, "", path)
-    _check_sources(params, path)
+    if not isinstance(params, dict):
+        raise PipelineError(f"{path} must be a mapping of sections ({', '.join(SCHEMA)})")
+    problems: list[str] = []
+    _collect(problems, _check_section, params, SCHEMA, "", path)
+    for check in (_check_sources, _check_word2vec, _check_curve, _check_experiments):
+        try:
+            _collect(problems, check, params, path)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            # A check that cannot read a section the structure check already
+            # reported as wrong: that report is the mistake to fix first.
+            if not problems:
+                raise
+    if problems:
+        raise PipelineError("\n".join(problems))
+
+
+def _check_word2vec(params: Params, path: str | Path) -> None:
     if params["word2vec"]["sg"] not in (0, 1):
         raise PipelineError(f"{path}: word2vec.sg is {params['word2vec']['sg']}; expected 0 (CBOW) or 1 (skip-gram)")
+
+
+def _check_curve(params: Params, path: str | Path) -> None:
     curve = params["learning_curve"]
     sizes = curve["sizes"]
     most = LIMITS["train_samples"]
@@ -242,7 +263,6 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
         raise PipelineError(f"{path}: learning_curve.model is {curve['model']!r}; expected flatten, mean or conv1d")
     if curve["optimizer"] not in OPTIMIZERS:
         raise PipelineError(f"{path}: learning_curve.optimizer is {curve['optimizer']!r}; expected one of {OPTIMIZERS}")
-    _check_experiments(params, path)
 
 
 def _check_sources(params: Params, path: str | Path) -> None:
@@ -273,29 +293,31 @@ def _check_sources(params: Params, path: str | Path) -> None:
 
 
 def _check_experiments(params: Params, path: str | Path) -> None:
-    """Every experiment of every group: a safe name, used once, valid settings."""
+    """Every experiment of every group: a safe name, used once, valid settings;
+    the mistakes of every experiment at once."""
+    problems: list[str] = []
     seen: dict[str, str] = {}
+
+    def one(section: str, group: str, name: Any) -> None:
+        check_name(name, f"{section}.{group}", path)
+        if name in seen:
+            first = f"experiments.{seen[name]}" if section == "experiments" else seen[name]
+            raise PipelineError(
+                f"{path}: experiment {name} is in both {first} and {section}.{group}; names must be unique"
+            )
+        seen[name] = group if section == "experiments" else f"nbsvm.{group}"
+        (experiment if section == "experiments" else nbsvm_experiment)(params, group, name, path)
+
     for group in EMBEDDINGS:
         for name in params["experiments"][group]:
-            check_name(name, f"experiments.{group}", path)
-            if name in seen:
-                raise PipelineError(
-                    f"{path}: experiment {name} is in both experiments.{seen[name]} "
-                    f"and experiments.{group}; names must be unique"
-                )
-            seen[name] = group
-            experiment(params, group, name, path)
-    if not seen:
-        raise PipelineError(f"{path}: experiments has no experiment; name at least one")
+            _collect(problems, one, "experiments", group, name)
+    if not params["experiments"] or not any(params["experiments"][group] for group in EMBEDDINGS):
+        problems.append(f"{path}: experiments has no experiment; name at least one")
     for group in NBSVM_GROUPS:
         for name in params["nbsvm"][group]:
-            check_name(name, f"nbsvm.{group}", path)
-            if name in seen:
-                raise PipelineError(
-                    f"{path}: experiment {name} is in both {seen[name]} and nbsvm.{group}; names must be unique"
-                )
-            seen[name] = f"nbsvm.{group}"
-            nbsvm_experiment(params, group, name, path)
+            _collect(problems, one, "nbsvm", group, name)
+    if problems:
+        raise PipelineError("\n".join(problems))
 
 
 def nbsvm_experiment(params: Params, group: str, name: str, path: str | Path = "params.yaml") -> Params:
@@ -362,37 +384,53 @@ def _check_section(
     required: set[str] | None = None,
     zero_ok: set[str] = NON_NEGATIVE,
 ) -> None:
+    """Every key of `section` against `schema`: all problems at once, one line each."""
     if not isinstance(section, dict):
         raise PipelineError(f"{path}: {prefix.rstrip('.') or 'the file'} must be a mapping")
+    problems: list[str] = []
     for key in section:
         if key not in schema:
             known = ", ".join(prefix + k for k in schema)
-            raise PipelineError(f"{path}: unknown key {prefix}{key} (known keys: {known})")
+            problems.append(f"{path}: unknown key {prefix}{key} (known keys: {known})")
     for key in schema if required is None else required:
         if key not in section:
-            raise PipelineError(f"{path}: {prefix}{key} is missing")
+            problems.append(f"{path}: {prefix}{key} is missing")
     for key, value in section.items():
-        kind = schema[key]
+        kind = schema.get(key)
         if isinstance(kind, dict):
-            _check_section(value, kind, f"{prefix}{key}.", path)
-            continue
-        if kind is dict and value is None:
-            raise PipelineError(f"{path}: {prefix}{key} is empty; write {{}} for no entries")
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)  # 0 for 0.0
-        if kind is int and isinstance(value, float) and value.is_integer() and abs(value) < 1e300:
-            # YAML 1.2, as DVC reads it: 1e4 is a float, not the int 10000.
-            raise PipelineError(
-                f"{path}: {prefix}{key} is {value!r}, a float (YAML reads 1e4 as one); write it as a whole number"
-            )
-        # bool is an int in Python; a size of `true` is still a mistake.
-        if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
-            shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:70] + "..."
-            raise PipelineError(f"{path}: {prefix}{key} is {shown}; expected {KIND_NAMES.get(kind, kind.__name__)}")
-        if kind in (int, float):
-            if not math.isfinite(value):
-                raise PipelineError(f"{path}: {prefix}{key} is {value}; expected a finite number")
-            if value < 0 or (value == 0 and key not in zero_ok and key != "seed"):
-                raise PipelineError(f"{path}: {prefix}{key} is {value}; expected a positive number")
-            if key in LIMITS and value > LIMITS[key]:
-                raise PipelineError(f"{path}: {prefix}{key} is {value:g}; expected at most {int(LIMITS[key]):,}")
+            _collect(problems, _check_section, value, kind, f"{prefix}{key}.", path)
+        elif kind is not None:
+            _collect(problems, _check_value, key, value, kind, prefix, path, zero_ok)
+    if problems:
+        raise PipelineError("\n".join(problems))
+
+
+def _collect(problems: list[str], check: Callable[..., Any], *args: Any) -> None:
+    """Run `check`, adding its error lines to `problems` instead of stopping."""
+    try:
+        check(*args)
+    except PipelineError as exc:
+        problems.extend(str(exc).splitlines())
+
+
+def _check_value(key: str, value: Any, kind: type, prefix: str, path: str | Path, zero_ok: set[str]) -> None:
+    if kind is dict and value is None:
+        raise PipelineError(f"{path}: {prefix}{key} is empty; write {{}} for no entries")
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)  # 0 for 0.0
+    if kind is int and isinstance(value, float) and value.is_integer() and abs(value) < 1e300:
+        # YAML 1.2, as DVC reads it: 1e4 is a float, not the int 10000.
+        raise PipelineError(
+            f"{path}: {prefix}{key} is {value!r}, a float (YAML reads 1e4 as one); write it as a whole number"
+        )
+    # bool is an int in Python; a size of `true` is still a mistake.
+    if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
+        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:70] + "..."
+        raise PipelineError(f"{path}: {prefix}{key} is {shown}; expected {KIND_NAMES.get(kind, kind.__name__)}")
+    if kind in (int, float):
+        if not math.isfinite(value):
+            raise PipelineError(f"{path}: {prefix}{key} is {value}; expected a finite number")
+        if value < 0 or (value == 0 and key not in zero_ok and key != "seed"):
+            raise PipelineError(f"{path}: {prefix}{key} is {value}; expected a positive number")
+        if key in LIMITS and value > LIMITS[key]:
+            raise PipelineError(f"{path}: {prefix}{key} is {value:g}; expected at most {int(LIMITS[key]):,}")

@@ -56,13 +56,8 @@ def present(keys: np.ndarray, reviews: np.ndarray, vocabulary: np.ndarray) -> tu
     return pairs // len(vocabulary), pairs % len(vocabulary)
 
 
-def select_vocabulary(keys: np.ndarray, reviews: np.ndarray, min_df: int) -> np.ndarray:
-    """The sorted keys of the n-grams found in at least `min_df` reviews."""
-    return fit_vocabulary(keys, reviews, min_df)[0]
-
-
 def fit_vocabulary(keys: np.ndarray, reviews: np.ndarray, min_df: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(vocabulary, reviews, columns): `select_vocabulary`'s keys and, from
+    """(vocabulary, reviews, columns): the kept keys (in at least `min_df` reviews) and, from
     the same sort, what `present` gives for them (the training matrix)."""
     order = np.argsort(keys)
     ordered = keys[order]

@@ -103,11 +103,6 @@ def fit_and_encode(texts: Sequence[str], max_words: int) -> tuple[list[str], np.
     return distinct.take(pa.array(ranked)).to_pylist(), tokens, offsets
 
 
-def fit_vocabulary(texts: Sequence[str], max_words: int) -> list[str]:
-    """The `max_words - 1` most frequent words of `texts`, most frequent first."""
-    return fit_and_encode(texts, max_words)[0]
-
-
 def encode(texts: Sequence[str], vocabulary: list[str], keep_unknown: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Ragged sequences as (tokens, offsets): text i is tokens[offsets[i]:offsets[i+1]].
     Words outside the vocabulary are dropped, or with `keep_unknown` kept as
