@@ -18,7 +18,27 @@ from imdb_embeddings.core.files import write_json
 from imdb_embeddings.modeling.curve_point import curve_experiment, curve_point
 from imdb_embeddings.text.sequences import load_sequences
 
-PARAMS = ("learning_curve", "train", "tokenize.max_words")
+# Exactly the keys a point reads: not learning_curve.sizes (adding a size adds
+# a point and reruns no other), nor train.epochs or train.optimizer (the
+# curve has its own), so neither reruns the grid.
+PARAMS = (
+    "learning_curve.validation_samples",
+    "learning_curve.model",
+    "learning_curve.maxlen",
+    "learning_curve.embedding_dim",
+    "learning_curve.trainable",
+    "learning_curve.hidden_units",
+    "learning_curve.dropout",
+    "learning_curve.learning_rate",
+    "learning_curve.optimizer",
+    "learning_curve.epochs",
+    "learning_curve.early_stopping",
+    "train.seed",
+    "train.batch_size",
+    "train.distribute",
+    "train.cpu_devices",
+    "tokenize.max_words",
+)
 MATRICES = {"glove": "data/embedding/glove.npy", "word2vec": "data/embedding/word2vec.npy"}
 
 

@@ -85,15 +85,15 @@ def planned(project, change):
     edit_params(project, change)
     try:
         status = json.loads(run_tool(project, "dvc", "status", "--json").stdout)
+        with Repo(str(project)) as repo:  # the pipeline of the changed params
+            graph = repo.index.graph  # edges from a stage to the stages it depends on
+            by_name = {stage.name: stage for stage in graph}
+            # check_params reruns on any change, but its output never changes: nothing follows from it.
+            changed = {by_name[name] for name in status if name != "check_params"}
+            downstream = set().union(*(nx.ancestors(graph, stage) for stage in changed)) if changed else set()
+            return {stage.name for stage in changed | downstream}
     finally:
         params.write_text(before)
-    with Repo(str(project)) as repo:
-        graph = repo.index.graph  # edges from a stage to the stages it depends on
-        by_name = {stage.name: stage for stage in graph}
-        # check_params reruns on any change, but its output never changes: nothing follows from it.
-        changed = {by_name[name] for name in status if name != "check_params"}
-        downstream = set().union(*(nx.ancestors(graph, stage) for stage in changed)) if changed else set()
-        return {stage.name for stage in changed | downstream}
 
 
 def test_caching_is_exact(project):
@@ -142,11 +142,18 @@ def test_caching_is_exact(project):
 
     # The rest is the plan: what `dvc status` and the DAG say would rerun.
     # A training param reruns train and evaluate of every Keras experiment, and
-    # the curve points (they read `train` too, for the seed and batch).
+    # no curve point (the curve has its own epochs and optimizer).
     all_points = curve("learned", "glove", "word2vec")
-    assert planned(project, lambda p: p["train"].update(epochs=3)) == stages_of(*KERAS) | all_points | {
-        "learning_curve"
-    }
+    assert planned(project, lambda p: p["train"].update(epochs=3)) == stages_of(*KERAS)
+    assert planned(project, lambda p: p["train"].update(optimizer="adam")) == stages_of(*KERAS)
+    # The seed and batch size are the curve's too.
+    assert planned(project, lambda p: p["train"].update(seed=7)) == stages_of(*KERAS) | all_points | {"learning_curve"}
+    # The curve's own keys rerun the grid; one more size adds its points and no other.
+    assert planned(project, lambda p: p["learning_curve"].update(epochs=4)) == curve(
+        "learned", "glove", "word2vec", plot=True
+    )
+    more = {f"curve_{source}@90" for source in ("learned", "glove", "word2vec")} | {"learning_curve"}
+    assert planned(project, lambda p: p["learning_curve"].update(sizes=[*SIZES, 90])) == more
 
     # An NBSVM experiment's own key reruns that experiment only.
     assert planned(project, lambda p: p["nbsvm"]["labelled"]["full_data"].update(c=1.0)) == stages_of("full_data")
