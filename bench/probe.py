@@ -118,21 +118,21 @@ def throughput(project):
     for group, name in ((g, n) for g, names in p["experiments"].items() for n in names):
         exp = params_module.experiment(p, group, name)
         rows, _ = split_indices(len(labels), exp, name)
-        x, y = pad_sequences(tokens, offsets, exp["maxlen"], rows), labels[rows]
+        x, y = pad_sequences(tokens, offsets, exp.maxlen, rows), labels[rows]
         weights = np.load(MATRICES[group]) if group in MATRICES else None
-        keras.utils.set_random_seed(exp["seed"])
+        keras.utils.set_random_seed(exp.seed)
         model = build_model(
             p["tokenize"]["max_words"],
-            exp["maxlen"],
-            weights.shape[1] if weights is not None else exp["embedding_dim"],
-            exp["hidden_units"],
-            exp["optimizer"],
+            exp.maxlen,
+            weights.shape[1] if weights is not None else exp.embedding_dim,
+            exp.hidden_units,
+            exp.optimizer,
             weights,
-            exp["trainable"],
+            exp.trainable,
         )
-        model.fit(x, y, epochs=1, batch_size=exp["batch_size"], verbose=0)
+        model.fit(x, y, epochs=1, batch_size=exp.batch_size, verbose=0)
         start = time.perf_counter()
-        model.fit(x, y, epochs=3, batch_size=exp["batch_size"], verbose=0)
+        model.fit(x, y, epochs=3, batch_size=exp.batch_size, verbose=0)
         out[name] = 3 * len(x) / (time.perf_counter() - start)
     return {"samples_per_second": out}
 

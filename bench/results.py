@@ -17,9 +17,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.project import copy_project
+from tests.project import ROOT, copy_project
 
 GOALS = {"few_labels": (0.80, 200), "full_data": (0.915, 25_000)}
+# The documents whose results table this command writes (between MARKERS).
+WRITES = ("README.md", "docs/results.md")
+MARKERS = ("<!-- results table: written by `make results` -->", "<!-- end of results table -->")
 MAX_FIT_S = 300
 
 
@@ -50,6 +53,10 @@ def main() -> None:
     print(f"{'configuration':<28} | {'labelled (+ validation)':<24} | test accuracy | fitting")
     for name, labelled, accuracy, fit in rows:
         print(f"{name:<28} | {labelled:<24} | {accuracy:<13.5f} | {fit}")
+    table = markdown_table(rows, seconds)
+    for doc in WRITES:
+        write_between_markers(ROOT / doc, table)
+        print(f"wrote the table into {doc}", file=sys.stderr)
     failed = []
     for name, (goal, labelled) in GOALS.items():
         m = metrics[name]
@@ -82,6 +89,46 @@ def results(project: Path, fitted: dict[str, str]) -> tuple[dict[str, dict], lis
         labelled = f"{m['train_samples']:,} (+ {m['validation_samples']:,})"
         rows.append((f"curve, mean, {m['source']}", labelled, m["test_accuracy"], f"{m['train_seconds']:.1f} s"))
     return metrics, rows
+
+
+def markdown_table(rows: list[tuple[str, str, float, str]], seconds: float) -> str:
+    """The rows as the documents show them: each model with its artifact's
+    description (dvc.yaml), the curve points of a source on one line."""
+    import yaml
+
+    described = {
+        artifact["path"].removeprefix("data/models/").removesuffix(".npz"): artifact["desc"]
+        for artifact in yaml.safe_load((ROOT / "dvc.yaml").read_text())["artifacts"].values()
+    }
+    lines = [
+        "| configuration | labelled reviews: fitted (+ validation) | test accuracy | fitting time |",
+        "|---|---|---|---|",
+    ]
+    curves: dict[str, list[tuple[str, float, str]]] = {}
+    for name, labelled, accuracy, fit in rows:
+        if name.startswith("curve, "):
+            curves.setdefault(name.split(", ")[-1], []).append((labelled, accuracy, fit))
+        else:
+            lines.append(f"| `{name}`: {described.get(name, '')} | {labelled} | {accuracy:.4f} | {fit} |")
+    for source, points in curves.items():
+        sizes = " / ".join(labelled.split(" (")[0] for labelled, _, _ in points)
+        validation = points[0][0].split(" (")[1].rstrip(")")
+        accuracies = " / ".join(f"{accuracy:.3f}" for _, accuracy, _ in points)
+        fits = " / ".join(fit.removesuffix(" s") for _, _, fit in points) + " s"
+        lines.append(f"| learning curve, `mean` model, {source} | {sizes} ({validation}) | {accuracies} | {fits} |")
+    when = time.strftime("%Y-%m-%d")
+    note = f"`make results` on {when}: the whole pipeline in {seconds / 60:.1f} minutes, {os.cpu_count()} CPU cores."
+    return "\n".join([*lines, "", note])
+
+
+def write_between_markers(path: Path, table: str) -> None:
+    text = path.read_text()
+    start, end = MARKERS
+    if start not in text or end not in text:
+        raise SystemExit(f"{path} has no results-table markers ({start} ... {end})")
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    path.write_text(f"{before}{start}\n{table}\n{end}{after}")
 
 
 if __name__ == "__main__":

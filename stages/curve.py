@@ -50,10 +50,10 @@ def main() -> None:
     p = params.load(keys=PARAMS)
     experiment = curve_experiment(p["learning_curve"], p["train"], args.source, args.n)
     train_seqs = load_sequences("data/tokenized/train.npz")
-    wanted = args.n + experiment["validation_samples"]
+    wanted = args.n + experiment.validation_samples
     if wanted > len(train_seqs[2]):
         raise PipelineError(
-            f"params.yaml: learning_curve: {args.n} training + {experiment['validation_samples']} "
+            f"params.yaml: learning_curve: {args.n} training + {experiment.validation_samples} "
             f"validation reviews, but there are only {len(train_seqs[2])}"
         )
     matrix = np.load(MATRICES[args.source]) if args.source in MATRICES else None

@@ -58,13 +58,13 @@ def main() -> None:
 
     start = time.perf_counter()  # fitting: tokenizing, n-grams, teacher, regression
     vocabulary, ids, offsets = fit_and_encode(train["text"], ALL_WORDS)
-    features = nbsvm.Features(ids, offsets, vocabulary, settings["ngrams"], settings["min_df"])
+    features = nbsvm.Features(ids, offsets, vocabulary, settings.ngrams, settings.min_df)
     training = Training(labelled, labels[labelled], {})
     if teacher_inputs is not None:
         x = review_vectors(ids, offsets, vocabulary, *teacher_inputs)
         training = pseudo_labelled(x, labels, labelled, validation, settings, where)
     try:
-        model = nbsvm.fit(features, training.rows, training.labels, settings["c"], settings["seed"])
+        model = nbsvm.fit(features, training.rows, training.labels, settings.c, settings.seed)
     except ValueError as exc:
         raise PipelineError(f"{where}: cannot fit on {len(training.rows)} reviews: {exc}") from None
     summary = training.summary

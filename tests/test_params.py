@@ -24,22 +24,22 @@ def test_defaults_reproduce_the_references():
     assert DEFAULTS["glove"]["dim"] == 100
     assert DEFAULTS["tokenize"]["max_words"] == 10000
     ref1 = params.experiment(DEFAULTS, "learned", "learned_maxlen20")
-    assert (ref1["embedding_dim"], ref1["maxlen"], ref1["hidden_units"]) == (8, 20, 0)
-    assert (ref1["train_samples"], ref1["validation_samples"]) == (20000, 5000)
+    assert (ref1.embedding_dim, ref1.maxlen, ref1.hidden_units) == (8, 20, 0)
+    assert (ref1.train_samples, ref1.validation_samples) == (20000, 5000)
     ref2 = params.experiment(DEFAULTS, "glove", "glove_frozen")
-    assert (ref2["embedding"], ref2["trainable"], ref2["maxlen"], ref2["hidden_units"]) == ("glove", False, 100, 32)
-    assert (ref2["train_samples"], ref2["validation_samples"]) == (200, 10000)
+    assert (ref2.embedding, ref2.trainable, ref2.maxlen, ref2.hidden_units) == ("glove", False, 100, 32)
+    assert (ref2.train_samples, ref2.validation_samples) == (200, 10000)
     small = params.experiment(DEFAULTS, "learned", "learned_small")
-    assert small["trainable"] and small["train_samples"] == 200
+    assert small.trainable and small.train_samples == 200
     for exp in (ref1, ref2, small):
-        assert (exp["epochs"], exp["batch_size"], exp["optimizer"]) == (10, 32, "rmsprop")
+        assert (exp.epochs, exp.batch_size, exp.optimizer) == (10, 32, "rmsprop")
 
 
 def test_nbsvm_defaults_are_the_issue_s_experiments():
     full = params.nbsvm_experiment(DEFAULTS, "labelled", "full_data")
-    assert (full["train_samples"], full["validation_samples"], full["ngrams"]) == (25000, 0, 3)
+    assert (full.train_samples, full.validation_samples, full.ngrams) == (25000, 0, 3)
     few = params.nbsvm_experiment(DEFAULTS, "pseudo_labelled", "few_labels")
-    assert few["train_samples"] == 200 and few["pseudo_labels"] > 0
+    assert few.train_samples == 200 and few.pseudo_labels > 0
     with pytest.raises(PipelineError, match="no experiment nbsvm.labelled.few_labels"):
         params.nbsvm_experiment(DEFAULTS, "labelled", "few_labels")
 
@@ -47,8 +47,8 @@ def test_nbsvm_defaults_are_the_issue_s_experiments():
 def test_experiment_overrides_train_defaults():
     p = copy.deepcopy(DEFAULTS)
     p["experiments"]["learned"]["learned_small"]["epochs"] = 3
-    assert params.experiment(p, "learned", "learned_small")["epochs"] == 3
-    assert params.experiment(p, "glove", "glove_frozen")["epochs"] == 10
+    assert params.experiment(p, "learned", "learned_small").epochs == 3
+    assert params.experiment(p, "glove", "glove_frozen").epochs == 10
 
 
 @pytest.mark.parametrize(

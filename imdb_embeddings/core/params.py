@@ -17,6 +17,7 @@ is the float 10000.0 here as there, and a key written twice is an error.
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,48 @@ SCHEMA = {
 NON_NEGATIVE = {"hidden_units", "early_stopping", "dropout", "sg"}
 
 Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One Keras experiment (or learning-curve point), typed: its own keys
+    over `train`'s, over EXPERIMENT_DEFAULTS; `embedding` is its group."""
+
+    embedding: str  # learned, glove or word2vec
+    model: str
+    trainable: bool
+    maxlen: int
+    hidden_units: int
+    train_samples: int
+    validation_samples: int
+    dropout: float
+    learning_rate: float | None
+    early_stopping: int
+    ngrams: int
+    ngram_buckets: int
+    seed: int
+    epochs: int
+    batch_size: int
+    optimizer: str
+    distribute: str
+    cpu_devices: int
+    embedding_dim: int | None = None  # learned embeddings only; pre-trained vectors bring their own
+
+
+@dataclass(frozen=True)
+class NbsvmExperiment:
+    """One NBSVM experiment, typed (nbsvm.<group>.<name>)."""
+
+    train_samples: int
+    validation_samples: int
+    ngrams: int
+    min_df: int
+    c: float
+    seed: int
+    pseudo_labels: int | None = None  # pseudo_labelled only
+    teacher_c: float | None = None  # pseudo_labelled only
+
+
 KIND_NAMES = {
     int: "a whole number",
     float: "a number",
@@ -306,7 +349,7 @@ def _check_experiments(params: Params, path: str | Path) -> None:
                 f"{path}: experiment {name} is in both {first} and {section}.{group}; names must be unique"
             )
         seen[name] = group if section == "experiments" else f"nbsvm.{group}"
-        (experiment if section == "experiments" else nbsvm_experiment)(params, group, name, path)
+        (_check_experiment if section == "experiments" else _check_nbsvm_experiment)(params, group, name, path)
 
     for group in EMBEDDINGS:
         for name in params["experiments"][group]:
@@ -320,42 +363,56 @@ def _check_experiments(params: Params, path: str | Path) -> None:
         raise PipelineError("\n".join(problems))
 
 
-def nbsvm_experiment(params: Params, group: str, name: str, path: str | Path = "params.yaml") -> Params:
-    """The settings of one NBSVM experiment, checked."""
+def nbsvm_experiment(params: Params, group: str, name: str, path: str | Path = "params.yaml") -> NbsvmExperiment:
+    """The settings of one NBSVM experiment of params that `validate` passed."""
+    spec = _lookup(params, "nbsvm", group, name, NBSVM_GROUPS, path)
+    # YAML reads `c: 1` as an int; scikit-learn wants floats.
+    return NbsvmExperiment(**{key: float(value) if key in ("c", "teacher_c") else value for key, value in spec.items()})
+
+
+def _check_nbsvm_experiment(params: Params, group: str, name: str, path: str | Path) -> None:
     where = f"nbsvm.{group}.{name}"
-    if group not in NBSVM_GROUPS:
-        raise PipelineError(f"{path}: no NBSVM group {group!r}; expected one of {', '.join(NBSVM_GROUPS)}")
-    if name not in params["nbsvm"][group]:
-        known = ", ".join(params["nbsvm"][group]) or "none"
-        raise PipelineError(f"{path}: no experiment {where} (nbsvm.{group} has: {known})")
-    spec = params["nbsvm"][group][name]
+    spec = _lookup(params, "nbsvm", group, name, NBSVM_GROUPS, path)
     keys = {**NBSVM_KEYS, **(PSEUDO_LABEL_KEYS if group == "pseudo_labelled" else {})}
     # An NBSVM fit needs no validation reviews (no epochs to stop): 0 is allowed.
     _check_section(spec, keys, where + ".", path, required=set(keys), zero_ok=NON_NEGATIVE | {"validation_samples"})
     if not 1 <= spec["ngrams"] <= 3:
         raise PipelineError(f"{path}: {where}.ngrams is {spec['ngrams']}; expected 1, 2 or 3")
-    # YAML reads `c: 1` as an int; scikit-learn wants floats.
-    return {key: float(value) if key in ("c", "teacher_c") else value for key, value in spec.items()}
 
 
-def experiment(params: Params, group: str, name: str, path: str | Path = "params.yaml") -> Params:
-    """The settings of one experiment: its own keys over the `train` defaults,
-    with `embedding` set to its group."""
-    where = f"experiments.{group}.{name}"
-    if group not in EMBEDDINGS:
-        raise PipelineError(f"{path}: no experiment group {group!r}; expected one of {', '.join(EMBEDDINGS)}")
-    spec = params["experiments"][group].get(name)
-    if spec is None and name not in params["experiments"][group]:
-        known = ", ".join(params["experiments"][group]) or "none"
-        raise PipelineError(f"{path}: no experiment {where} (experiments.{group} has: {known})")
+def _lookup(params: Params, section: str, group: str, name: str, groups: tuple[str, ...], path: str | Path) -> Any:
+    """params[section][group][name], or an error that says what there is."""
+    if group not in groups:
+        raise PipelineError(f"{path}: no {section} group {group!r}; expected one of {', '.join(groups)}")
+    if name not in params[section][group]:
+        known = ", ".join(params[section][group]) or "none"
+        raise PipelineError(f"{path}: no experiment {section}.{group}.{name} ({section}.{group} has: {known})")
+    spec = params[section][group][name]
     if not isinstance(spec, dict):
-        raise PipelineError(f"{path}: {where} must be a mapping of settings")
+        raise PipelineError(f"{path}: {section}.{group}.{name} must be a mapping of settings")
+    return spec
+
+
+def experiment(params: Params, group: str, name: str, path: str | Path = "params.yaml") -> Experiment:
+    """The settings of one experiment of params that `validate` passed: its
+    own keys over the `train` defaults, with `embedding` set to its group."""
+    spec = _lookup(params, "experiments", group, name, EMBEDDINGS, path)
+    return Experiment(**_merged(params, group, spec))
+
+
+def _merged(params: Params, group: str, spec: Params) -> Params:
+    return {**EXPERIMENT_DEFAULTS, **params["train"], "trainable": group == "learned", **spec, "embedding": group}
+
+
+def _check_experiment(params: Params, group: str, name: str, path: str | Path) -> None:
+    where = f"experiments.{group}.{name}"
+    spec = _lookup(params, "experiments", group, name, EMBEDDINGS, path)
     _check_section(spec, EXPERIMENT_KEYS, where + ".", path, required=REQUIRED_EXPERIMENT_KEYS)
     if group == "learned" and "embedding_dim" not in spec:
         raise PipelineError(f"{path}: {where}.embedding_dim is missing (needed for learned embeddings)")
     if group != "learned" and "embedding_dim" in spec:
         raise PipelineError(f"{path}: {where}.embedding_dim is set, but a {group} experiment uses {group}.dim")
-    merged = {**EXPERIMENT_DEFAULTS, **params["train"], "trainable": group == "learned", **spec, "embedding": group}
+    merged = _merged(params, group, spec)
     if merged["model"] not in FAMILIES:
         raise PipelineError(f"{path}: {where}.model is {merged['model']!r}; expected one of {', '.join(FAMILIES)}")
     if not 0 <= merged["dropout"] < 1:
@@ -373,7 +430,6 @@ def experiment(params: Params, group: str, name: str, path: str | Path = "params
         raise PipelineError(f"{path}: {where}.optimizer is {merged['optimizer']!r}; expected one of {OPTIMIZERS}")
     if merged["distribute"] not in DISTRIBUTE:
         raise PipelineError(f"{path}: {where}.distribute is {merged['distribute']!r}; expected one of {DISTRIBUTE}")
-    return merged
 
 
 def _check_section(

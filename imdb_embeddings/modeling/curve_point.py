@@ -9,27 +9,28 @@ from typing import Any
 import numpy as np
 
 from imdb_embeddings.core.metrics import binary_metrics
-from imdb_embeddings.core.params import EXPERIMENT_DEFAULTS
+from imdb_embeddings.core.params import EXPERIMENT_DEFAULTS, Experiment
 from imdb_embeddings.modeling.inference import export_weights, load_weights, predict_logits
 from imdb_embeddings.modeling.training import train
 from imdb_embeddings.text.model_input import input_spec, model_input
 
 
-def curve_experiment(curve: dict[str, Any], defaults: dict[str, Any], source: str, n: int) -> dict[str, Any]:
+def curve_experiment(curve: dict[str, Any], defaults: dict[str, Any], source: str, n: int) -> Experiment:
     """The settings of the point (source, n): the curve's keys over `train`'s."""
-    spec = {k: v for k, v in curve.items() if k not in ("sizes",)}
-    return {
-        **EXPERIMENT_DEFAULTS,
-        **defaults,
-        **spec,
-        "embedding": source,
-        "train_samples": n,
-        "trainable": source == "learned" or curve["trainable"],
-    }
+    return Experiment(
+        **{
+            **EXPERIMENT_DEFAULTS,
+            **defaults,
+            **curve,
+            "embedding": source,
+            "train_samples": n,
+            "trainable": source == "learned" or curve["trainable"],
+        }
+    )
 
 
 def curve_point(
-    experiment: dict[str, Any],
+    experiment: Experiment,
     max_words: int,
     train_seqs: tuple,
     test_seqs: tuple,
@@ -38,9 +39,9 @@ def curve_point(
 ) -> dict[str, Any]:
     """Train on the experiment's sample, evaluate on every test review."""
     tokens, offsets, labels = train_seqs
-    order = np.random.default_rng(experiment["seed"]).permutation(len(labels))
-    validation = order[: experiment["validation_samples"]]
-    rows = order[experiment["validation_samples"] : experiment["validation_samples"] + experiment["train_samples"]]
+    order = np.random.default_rng(experiment.seed).permutation(len(labels))
+    validation = order[: experiment.validation_samples]
+    rows = order[experiment.validation_samples : experiment.validation_samples + experiment.train_samples]
     spec = input_spec(experiment, max_words)
     data = {
         "x_train": model_input(tokens, offsets, spec, rows),
@@ -49,7 +50,7 @@ def curve_point(
         "y_val": labels[validation],
     }
     start = time.perf_counter()
-    model, history = train(experiment, f"{experiment['embedding']}@{len(rows)}", max_words, data, matrix, None)
+    model, history = train(experiment, f"{experiment.embedding}@{len(rows)}", max_words, data, matrix, None)
     seconds = time.perf_counter() - start
     export_weights(model, scratch, spec)
     test_tokens, test_offsets, test_labels = test_seqs
@@ -57,7 +58,7 @@ def curve_point(
         test_labels, predict_logits(*load_weights(scratch), model_input(test_tokens, test_offsets, spec))
     )
     return {
-        "source": experiment["embedding"],
+        "source": experiment.embedding,
         "train_samples": int(len(rows)),
         "validation_samples": int(len(validation)),
         "test_accuracy": round(accuracy, 6),

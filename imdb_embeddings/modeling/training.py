@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.params import Experiment
 
 log = logging.getLogger("training")
 # Validation only predicts, so its batch size changes no weight: a large one
@@ -76,7 +77,7 @@ def filtered_stderr(drop: re.Pattern) -> Iterator[None]:
 
 
 def train(
-    experiment: dict[str, Any],
+    experiment: Experiment,
     name: str,
     max_words: int,
     data: dict[str, np.ndarray],
@@ -93,15 +94,15 @@ def train(
     from imdb_embeddings.modeling import distribute
 
     # The strategy first: it sets up devices before TensorFlow's runtime starts.
-    kind = experiment["distribute"]
-    strategy = distribute.strategy(kind, experiment["cpu_devices"])
+    kind = experiment.distribute
+    strategy = distribute.strategy(kind, experiment.cpu_devices)
     replicas = strategy.num_replicas_in_sync
-    if experiment["batch_size"] % replicas:
+    if experiment.batch_size % replicas:
         raise PipelineError(
-            f"params.yaml: batch_size {experiment['batch_size']} (the global batch) does not split "
+            f"params.yaml: batch_size {experiment.batch_size} (the global batch) does not split "
             f"evenly over the {replicas} replicas of train.distribute {kind}"
         )
-    keras.utils.set_random_seed(experiment["seed"])
+    keras.utils.set_random_seed(experiment.seed)
     tf.config.experimental.enable_op_determinism()
     with strategy.scope():
         model = _build(experiment, max_words, data["x_train"].shape[1], embedding_weights, kind)
@@ -109,15 +110,15 @@ def train(
         "%s: %s model, %d training and %d validation reviews, maxlen %d, %s embedding%s, "
         "%d replica(s) (distribute: %s), global batch %d",
         name,
-        experiment["model"],
+        experiment.model,
         len(data["x_train"]),
         len(data["x_val"]),
-        experiment["maxlen"],
-        experiment["embedding"],
-        "" if experiment["trainable"] else " (frozen)",
+        experiment.maxlen,
+        experiment.embedding,
+        "" if experiment.trainable else " (frozen)",
         replicas,
         kind,
-        experiment["batch_size"],
+        experiment.batch_size,
     )
     callbacks = _callbacks(experiment, live_dir if distribute.is_chief() else None)
     start = time.perf_counter()
@@ -127,69 +128,67 @@ def train(
     return model, history
 
 
-def _build(
-    experiment: dict[str, Any], max_words: int, width: int, embedding_weights: np.ndarray | None, kind: str
-) -> Any:
+def _build(experiment: Experiment, max_words: int, width: int, embedding_weights: np.ndarray | None, kind: str) -> Any:
     from imdb_embeddings.modeling.model import STEPS_PER_EXECUTION, build_model
 
-    ngram_rows = experiment["ngram_buckets"] if experiment["model"] == "ngram_bag" else 0
+    ngram_rows = experiment.ngram_buckets if experiment.model == "ngram_bag" else 0
     return build_model(
         max_words=max_words,
         maxlen=width,
-        family=experiment["model"],
-        dropout=experiment["dropout"],
-        learning_rate=experiment["learning_rate"],
+        family=experiment.model,
+        dropout=experiment.dropout,
+        learning_rate=experiment.learning_rate,
         vocabulary_rows=max_words + ngram_rows,
-        embedding_dim=(embedding_weights.shape[1] if embedding_weights is not None else experiment["embedding_dim"]),
-        hidden_units=experiment["hidden_units"],
-        optimizer=experiment["optimizer"],
+        embedding_dim=(embedding_weights.shape[1] if embedding_weights is not None else experiment.embedding_dim),
+        hidden_units=experiment.hidden_units,
+        optimizer=experiment.optimizer,
         embedding_weights=embedding_weights,
-        trainable=experiment["trainable"],
+        trainable=experiment.trainable,
         steps_per_execution=STEPS_PER_EXECUTION if kind == "none" else 1,
     )
 
 
-def _callbacks(experiment: dict[str, Any], live_dir: str | Path | None) -> list[Any]:
+def _callbacks(experiment: Experiment, live_dir: str | Path | None) -> list[Any]:
     import keras
 
     callbacks = [live_callback(live_dir)] if live_dir is not None else []
-    if experiment["early_stopping"]:
+    if experiment.early_stopping:
         # Stop when validation loss has not improved for `early_stopping`
         # epochs, and keep the best epoch's weights.
         callbacks.insert(
             0,
             keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=experiment["early_stopping"], restore_best_weights=True
+                monitor="val_loss", patience=experiment.early_stopping, restore_best_weights=True
             ),
         )
     return callbacks
 
 
 def _fit(
-    experiment: dict[str, Any], strategy: Any, model: Any, data: dict[str, np.ndarray], callbacks: list[Any]
+    experiment: Experiment, strategy: Any, model: Any, data: dict[str, np.ndarray], callbacks: list[Any]
 ) -> dict[str, list[float]]:
     from imdb_embeddings.modeling import distribute
 
     validation = (data["x_val"], data["y_val"])
-    if experiment["distribute"] == "multi_worker":
+    if experiment.distribute == "multi_worker":
         return distribute.fit_multi_worker(
             strategy,
             model,
             data["x_train"],
             data["y_train"],
             validation,
-            experiment["epochs"],
-            experiment["batch_size"],
+            experiment.epochs,
+            experiment.batch_size,
             VALIDATION_BATCH_SIZE,
-            experiment["seed"],
+            experiment.seed,
             log,
             callbacks,
         )
     return model.fit(
         data["x_train"],
         data["y_train"],
-        epochs=experiment["epochs"],
-        batch_size=experiment["batch_size"],
+        epochs=experiment.epochs,
+        batch_size=experiment.batch_size,
         validation_data=validation,
         validation_batch_size=VALIDATION_BATCH_SIZE,
         callbacks=callbacks,

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.params import NbsvmExperiment
 
 
 class Training(NamedTuple):
@@ -32,18 +33,18 @@ def pseudo_labelled(
     labels: np.ndarray,
     labelled: np.ndarray,
     validation: np.ndarray,
-    settings: dict[str, Any],
+    settings: NbsvmExperiment,
     where: str,
 ) -> Training:
     """The labelled reviews with their labels, and the teacher's
-    `settings["pseudo_labels"]` most confident other training texts of each
+    `settings.pseudo_labels` most confident other training texts of each
     class with its labels. `x`: every training review's vector
     (`review_vectors`); only the labels of `labelled` are read for fitting."""
     if len(np.unique(labels[labelled])) < 2:
         raise PipelineError(f"{where}: the {len(labelled)} labelled reviews are all of one class; take more")
-    teacher = fit_teacher(x[labelled], labels[labelled], settings["teacher_c"])
+    teacher = fit_teacher(x[labelled], labels[labelled], settings.teacher_c)
     pool = np.setdiff1d(np.arange(len(labels)), np.concatenate([labelled, validation]))
-    per_class = settings["pseudo_labels"]
+    per_class = settings.pseudo_labels
     if 2 * per_class > len(pool):
         raise PipelineError(
             f"params.yaml: {where}.pseudo_labels is {per_class} per class, but only {len(pool)} "

@@ -7,20 +7,21 @@ from typing import Any
 
 import numpy as np
 
+from imdb_embeddings.core.params import Experiment
 from imdb_embeddings.text.ngrams import add_ngrams
 from imdb_embeddings.text.padding import pad_sequences
 
 InputSpec = dict[str, Any]
 
 
-def input_spec(experiment: dict[str, Any], max_words: int) -> InputSpec:
+def input_spec(experiment: Experiment, max_words: int) -> InputSpec:
     """maxlen, ngrams (1: words only), max_words and n-gram buckets of an experiment."""
-    ngrams = experiment["ngrams"] if experiment["model"] == "ngram_bag" else 1
+    ngrams = experiment.ngrams if experiment.model == "ngram_bag" else 1
     return {
-        "maxlen": experiment["maxlen"],
+        "maxlen": experiment.maxlen,
         "ngrams": ngrams,
         "max_words": max_words,
-        "buckets": experiment["ngram_buckets"] if ngrams > 1 else 0,
+        "buckets": experiment.ngram_buckets if ngrams > 1 else 0,
     }
 
 
