@@ -23,8 +23,10 @@ lint: setup
 	ruff check .
 	ruff format --check .
 
+# On every core, each test file on one worker (so a module's fixtures are
+# built once; the session's shared fixture project once per worker).
 test: lint
-	pytest
+	pytest -n auto --dist loadfile
 
 # Re-resolve requirements.lock from pyproject.toml (direct dependencies and
 # the test extra) with uv's resolver, for every Python that requires-python
