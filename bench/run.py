@@ -159,7 +159,7 @@ def main():
     figures["machine"] = machine()
     figures["date"] = time.strftime("%Y-%m-%d")
     RESULTS.write_text(json.dumps(figures, indent=1, default=str) + "\n")
-    print_table(figures, n, args.rerun_epochs)
+    write_table(print_table(figures, n, args.rerun_epochs))
 
 
 def print_table(f, n, rerun_epochs):
@@ -207,7 +207,7 @@ def print_table(f, n, rerun_epochs):
     rows += [
         (f"Training throughput, {name}", f"{sps:,.0f} samples/s", "", "", "") for name, sps in f["throughput"].items()
     ]
-    print(f"Benchmark, {f['date']}, {f['machine']}; medians of {n} runs for the pipeline's short figures")
+    lines = [f"Benchmark, {f['date']}, {f['machine']}; medians of {n} runs for the pipeline's short figures"]
     widths = [
         max(len(str(row[i])) for row in rows + [("figure", "pipeline", "reference", "ratio", "goal")]) for i in range(5)
     ]
@@ -215,7 +215,24 @@ def print_table(f, n, rerun_epochs):
         rows.append((f"predict start-up, {name}", f"{figure['start_up_s']:.2f} s", "", "", ""))
         rows.append((f"predict 10,000 reviews, {name}", f"{figure['reviews_per_second']:,.0f} reviews/s", "", "", ""))
     for row in [("figure", "pipeline", "reference", "ratio", "goal")] + rows:
-        print(" | ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+        lines.append(" | ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+    print("\n".join(lines))
+    return "\n".join(lines)
+
+
+# The document whose latest table `make bench` writes (between the markers).
+DOC = ROOT / "docs/benchmark.md"
+MARKERS = ("<!-- benchmark table: written by `make bench` -->\n```\n", "```\n<!-- end of benchmark table -->")
+
+
+def write_table(table):
+    text = DOC.read_text()
+    start, end = MARKERS
+    if start not in text or end not in text:
+        raise SystemExit(f"{DOC} has no benchmark-table markers")
+    before, rest = text.split(start, 1)
+    DOC.write_text(f"{before}{start}{table}\n{end}{rest.split(end, 1)[1]}")
+    print(f"wrote the table into {DOC.relative_to(ROOT)}", file=sys.stderr)
 
 
 if __name__ == "__main__":
