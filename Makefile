@@ -16,8 +16,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
+# The whole pipeline. Offline, with the mirror beside this project (GloVe
+# 50-d only): make run PIPELINE_MIRROR=../shared/mirror GLOVE_DIM=50, which
+# runs it as `dvc exp run -S glove.dim=50` (an experiment, params.yaml updated).
+GLOVE_DIM ?=
 run: setup
-	dvc repro
+	$(if $(GLOVE_DIM),dvc exp run -S glove.dim=$(GLOVE_DIM),dvc repro)
 
 lint: setup
 	ruff check .

@@ -47,11 +47,11 @@ def train_word2vec(texts: Sequence[str], settings: dict[str, Any]) -> tuple[list
 
         def on_epoch_end(self, model: Any) -> None:
             self.epoch += 1
-            log.info(
-                "word2vec: epoch %d of %d done in %.0f s", self.epoch, settings["epochs"], time.monotonic() - self.start
-            )
+            log.info("epoch %d of %d done in %.0f s", self.epoch, settings["epochs"], time.monotonic() - self.start)
 
     logging.getLogger("gensim").setLevel(logging.WARNING)
+    # gensim counts the vocabulary before the first epoch: most of a minute on the real data.
+    log.info("%d texts: counting the vocabulary, then %d epochs", len(texts), settings["epochs"])
     model = Word2Vec(
         sentences(texts),
         vector_size=settings["dim"],
@@ -64,5 +64,5 @@ def train_word2vec(texts: Sequence[str], settings: dict[str, Any]) -> tuple[list
         hashfxn=stable_hash,
         callbacks=[EpochLog()],
     )
-    log.info("word2vec: %d words x %d dims from %d texts", len(model.wv), settings["dim"], len(texts))
+    log.info("%d words x %d dims from %d texts", len(model.wv), settings["dim"], len(texts))
     return list(model.wv.index_to_key), model.wv.vectors.astype(np.float32)
