@@ -124,7 +124,9 @@ def train(
     start = time.perf_counter()
     history = _fit(experiment, strategy, model, data, callbacks)
     # Logged, never saved: a time in the outputs would make every retrain's files differ.
-    log.info("%s: fitted in %.1f s (%d epochs)", name, time.perf_counter() - start, len(history.get("loss", [])))
+    epochs = len(history.get("loss", []))
+    last = ", ".join(f"{key} {values[-1]:.4f}" for key, values in sorted(history.items()) if values)
+    log.info("%s: fitted in %.1f s (%d epochs; last: %s)", name, time.perf_counter() - start, epochs, last)
     return model, history
 
 
@@ -191,9 +193,22 @@ def _fit(
         batch_size=experiment.batch_size,
         validation_data=validation,
         validation_batch_size=VALIDATION_BATCH_SIZE,
-        callbacks=callbacks,
-        verbose=2,
+        # One log line an epoch, at DEBUG (PIPELINE_LOG_LEVEL=DEBUG shows them):
+        # Keras' own two lines an epoch were most of a run's console.
+        callbacks=[*callbacks, _EpochLog()],
+        verbose=0,
     ).history
+
+
+def _EpochLog() -> Any:  # noqa: N802 (a Keras callback, built where Keras is imported)
+    import keras
+
+    class EpochLog(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            values = ", ".join(f"{key} {value:.4f}" for key, value in sorted((logs or {}).items()))
+            log.debug("epoch %d: %s", epoch + 1, values)
+
+    return EpochLog()
 
 
 def live_callback(live_dir: str | Path) -> Any:
