@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from imdb_embeddings.core.errors import PipelineError, report
+from imdb_embeddings.core.files import decode_utf8
 
 MODELS = Path("data/models")
 THRESHOLD = 0.5  # as evaluate counts a prediction positive
@@ -129,14 +130,8 @@ def read_bytes(file: str | None, limit: int) -> bytes:
 
 
 def split_lines(data: bytes, where: str) -> list[str]:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PipelineError(
-            f"cannot read {where}: not UTF-8 text (byte {data[exc.start]:#04x} on line {line})"
-        ) from None
-    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
+    # A byte-order mark some editors write is not part of the first review.
+    text = decode_utf8(data, f"cannot read {where}:").removeprefix("\ufeff")
     if not text:
         return []
     lines = text.split("\n")

@@ -9,7 +9,6 @@ local cache (a directory output: its `.dir` listing and every file in it),
 and compares the object's MD5 with the name DVC gave it.
 """
 
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.files import CHUNK
+from imdb_embeddings.core.files import file_digest
 
 
 class Fault(NamedTuple):
@@ -53,14 +52,6 @@ def object_path(cache: Path, md5: str) -> Path:
     return cache / md5[:2] / md5[2:]
 
 
-def md5_of(path: Path) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def check(root: Path, cache: Path) -> tuple[int, list[Fault]]:
     """(objects checked, the faults among them)."""
     checked, faults = 0, []
@@ -72,7 +63,7 @@ def check(root: Path, cache: Path) -> tuple[int, list[Fault]]:
         if not path.is_file():
             faults.append(Fault(stage, output, path, "missing"))
             return False
-        if md5_of(path) != md5.removesuffix(".dir"):
+        if file_digest(path, "md5") != md5.removesuffix(".dir"):
             faults.append(Fault(stage, output, path, "corrupt"))
             return False
         return True

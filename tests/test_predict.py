@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from imdb_embeddings.modeling.inference import load_input_spec, load_weights, predict_logits
+from imdb_embeddings.modeling.inference import predict_logits, read_exported
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
 from imdb_embeddings.text.model_input import model_input
 from imdb_embeddings.text.sequences import load_sequences
@@ -39,7 +39,8 @@ def evaluate_probabilities(project, name):
         texts = pq.read_table(project / "data/prepared/test.parquet", columns=["text"]).column("text").to_pylist()
         return NgramModel.load(weights).probabilities(texts)
     tokens, offsets, _ = load_sequences(project / "data/tokenized/test.npz")
-    logits = predict_logits(*load_weights(weights), model_input(tokens, offsets, load_input_spec(weights)))
+    model = read_exported(weights)
+    logits = predict_logits(model.layers, model.weights, model_input(tokens, offsets, model.spec))
     return 1 / (1 + np.exp(-logits.astype(np.float32)))
 
 

@@ -60,13 +60,13 @@ class RangeFile(io.RawIOBase):
 def locate_member(url: str, size: int, member: str) -> tuple[zipfile.ZipInfo, int]:
     """(ZipInfo, offset of the member's data) from the remote central
     directory, checked as the local path's zipfile checks a file, and before
-    any of the member's bytes move: the local header names the same member,
-    and the declared compressed bytes end before the central directory."""
+    any of the member's bytes move: `zip_member` (the declared compressed
+    bytes end before the central directory), and the local header names the
+    same member."""
     remote = io.BufferedReader(RangeFile(url, size), buffer_size=64 * 1024)
     try:
         with zipfile.ZipFile(remote) as zf:
             info = zip_member(zf, url, member)
-            directory = zf.start_dir
     except zipfile.BadZipFile as exc:
         raise PipelineError(f"{url}: not a zip archive ({exc})") from exc
     name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
@@ -81,13 +81,7 @@ def locate_member(url: str, size: int, member: str) -> tuple[zipfile.ZipInfo, in
             f"{url}: the local header of {member!r} names {local.decode('cp437')!r}; "
             "the central directory and the local header differ, refusing the archive"
         )
-    start = info.header_offset + LOCAL_HEADER.size + name_length + extra_length
-    if start + info.compress_size > directory:
-        raise PipelineError(
-            f"{url}: {member!r} declares {info.compress_size:,} compressed bytes from offset {start:,}, "
-            f"past the central directory at {directory:,}; refusing it before downloading"
-        )
-    return info, start
+    return info, info.header_offset + LOCAL_HEADER.size + name_length + extra_length
 
 
 def unpack(chunks: Iterable[bytes], method: int) -> Iterator[bytes]:

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from imdb_embeddings.archives.members import zip_member
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.files import CHUNK, Checksum, atomic_path, mismatch
+from imdb_embeddings.core.files import CHUNK, Checksum, atomic_path, file_digest, mismatch
 from imdb_embeddings.core.progress import Progress
 
 log = logging.getLogger("verify")
@@ -67,11 +67,7 @@ def write_verified(
 
 def is_intact(path: Path, expected: Checksum) -> bool:
     """Whether a file kept earlier (a download-cache entry) still has its digest."""
-    with open(path, "rb") as f:
-        h = expected.hasher()
-        while chunk := f.read(CHUNK):
-            h.update(chunk)
-    return h.hexdigest() == expected.digest
+    return file_digest(path, expected.algo) == expected.digest
 
 
 def copy_from_mirror(
@@ -82,13 +78,15 @@ def copy_from_mirror(
     the mirror folder itself (a SHA256SUMS file, say) vouches for anything:
     whoever can write the folder can write that too."""
     with open(src, "rb") as f:
-        if write_verified(iter(lambda: f.read(CHUNK), b""), dest, expected, str(src), vouch=vouch):
+        if copy_verified(f, dest, expected, str(src), vouch):
             log.info("%s matches the checksum pinned in params.yaml (%s)", src, expected)
 
 
-def copy_verified(src: BinaryIO, dest: str | Path, expected: Checksum, what: str) -> None:
+def copy_verified(
+    src: BinaryIO, dest: str | Path, expected: Checksum, what: str, vouch: Callable[[Path], str] | None = None
+) -> bool:
     """Copy a readable binary stream to `dest`, verified (`write_verified`)."""
-    write_verified(iter(lambda: src.read(CHUNK), b""), dest, expected, what)
+    return write_verified(iter(lambda: src.read(CHUNK), b""), dest, expected, what, vouch=vouch)
 
 
 def extract_zip_member(path: str | Path, member: str, dest: str | Path, expected: Checksum) -> None:

@@ -84,6 +84,25 @@ class Checksum:
         return f"{self.algo}:{self.digest}"
 
 
+def file_digest(path: str | os.PathLike, algo: str = "sha256") -> str:
+    """The hex digest of a file's bytes."""
+    h = hashlib.new(algo)
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def decode_utf8(data: bytes, what: str, advice: str = "") -> str:
+    """`data` as UTF-8 text, or one line that says where it is not:
+    "<what> not UTF-8 text (byte 0xff on line 2)<advice>"."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PipelineError(f"{what} not UTF-8 text (byte {data[exc.start]:#04x} on line {line}){advice}") from None
+
+
 def mismatch(what: str, expected: "Checksum", actual_hex: str) -> PipelineError:
     return PipelineError(
         f"checksum mismatch for {what}: expected {expected}, got {expected.algo}:{actual_hex}; nothing was written"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.files import Checksum
+from imdb_embeddings.core.files import Checksum, decode_utf8
 
 GLOVE_DIMS = (50, 100, 200, 300)
 # One group of experiments per embedding source, each its own `foreach` in
@@ -217,13 +217,7 @@ def read(path: str | Path = "params.yaml") -> Any:
     for bom, encoding in BOMS.items():
         if data.startswith(bom):
             raise PipelineError(f"{path} is {encoding} text; save it as UTF-8")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PipelineError(
-            f"{path} is not UTF-8 text (byte {data[exc.start]:#04x} on line {line}); save it as UTF-8"
-        ) from None
+    text = decode_utf8(data, f"{path} is", "; save it as UTF-8")
     try:
         return YAML(typ="safe").load(text)
     except MarkedYAMLError as exc:
@@ -354,7 +348,7 @@ def _check_experiments(params: Params, path: str | Path) -> None:
     for group in EMBEDDINGS:
         for name in params["experiments"][group]:
             _collect(problems, one, "experiments", group, name)
-    if not params["experiments"] or not any(params["experiments"][group] for group in EMBEDDINGS):
+    if not any(params["experiments"][group] for group in EMBEDDINGS):
         problems.append(f"{path}: experiments has no experiment; name at least one")
     for group in NBSVM_GROUPS:
         for name in params["nbsvm"][group]:

@@ -113,7 +113,7 @@ def fit_multi_worker(
             ("loss", "accuracy", "val_loss", "val_accuracy"), (loss, accuracy, val_loss, val_accuracy)
         ):
             history[key].append(value)
-        log.info(
+        log.debug(  # one line an epoch at DEBUG, as under model.fit (training.py)
             "epoch %d/%d: accuracy %.4f, loss %.4f, val_accuracy %.4f, val_loss %.4f",
             epoch,
             epochs,

@@ -87,15 +87,15 @@ def read_exported(path: str | Path) -> Exported:
     arrays = read_npz(path, {"layers", "input_spec"}, OPTIONAL_MEMBERS)
     spec = check_input_spec(text_member(arrays, "input_spec", path), path)
     layers = _check_layers(text_member(arrays, "layers", path), path)
-    weights = []
+    weights, used = [], set()
     for i, layer in enumerate(layers):
         names = [f"{i}/{j}" for j in range(layer["weights"])]
         missing = [n for n in names if n not in arrays]
         if missing:
             raise PipelineError(f"{path}: layer {layer['name']} has no weights {', '.join(missing)}")
         weights.append([arrays[n] for n in names])
-    expected = {f"{i}/{j}" for i, layer in enumerate(layers) for j in range(layer["weights"])}
-    extra = sorted(n for n in arrays if "/" in n and n not in expected)
+        used.update(names)
+    extra = sorted(n for n in arrays if "/" in n and n not in used)
     if extra:
         raise PipelineError(f"{path}: weights {', '.join(extra[:3])} belong to no layer")
     vocabulary = rules = None
@@ -110,11 +110,6 @@ def load_weights(path: str | Path) -> tuple[list[dict[str, Any]], list[list[np.n
     """(layers, weights) of a file written by `export_weights`, checked."""
     exported = read_exported(path)
     return exported.layers, exported.weights
-
-
-def load_input_spec(path: str | Path) -> dict[str, Any]:
-    """How the exported model's input is built from the sequences (text/model_input.py)."""
-    return read_exported(path).spec
 
 
 def check_input_spec(spec: Any, path: str | Path) -> dict[str, Any]:

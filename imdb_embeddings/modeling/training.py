@@ -195,12 +195,13 @@ def _fit(
         validation_batch_size=VALIDATION_BATCH_SIZE,
         # One log line an epoch, at DEBUG (PIPELINE_LOG_LEVEL=DEBUG shows them):
         # Keras' own two lines an epoch were most of a run's console.
-        callbacks=[*callbacks, _EpochLog()],
+        callbacks=[*callbacks, _epoch_logger()],
         verbose=0,
     ).history
 
 
-def _EpochLog() -> Any:  # noqa: N802 (a Keras callback, built where Keras is imported)
+def _epoch_logger() -> Any:
+    """A Keras callback that logs each epoch at DEBUG (built here, where Keras is imported)."""
     import keras
 
     class EpochLog(keras.callbacks.Callback):
