@@ -141,9 +141,9 @@ def split_lines(data: bytes, where: str) -> list[str]:
 
 
 def predict(args: argparse.Namespace) -> None:
-    from imdb_embeddings.modeling.exported import load_model
+    from imdb_embeddings.classifier import load_classifier
 
-    model = load_model(resolve_model(args.model))
+    model = load_classifier(resolve_model(args.model))
     texts = read_texts(args)
     given = [i for i, text in enumerate(texts) if text.strip()]
     probabilities = model.probabilities([texts[i] for i in given]).tolist()

@@ -1,37 +1,44 @@
-"""Stage evaluate (`evaluate_learned@<name>`, `evaluate_glove@<name>`): the
-trained model on the 25,000 test reviews, in `metrics/<name>.json`. It
-trains nothing, so it runs the model's forward pass in numpy
-(imdb_embeddings/modeling/inference.py), without TensorFlow, and reads no
-params: the input spec (length, n-grams) comes with the exported model.
+"""Stage evaluate (`evaluate_<group>@<name>`, every kind of model): the
+trained model on the 25,000 raw test reviews, through the same interface as
+`imdb-embeddings predict` (imdb_embeddings/classifier.py: text in,
+probability out, no TensorFlow), in `metrics/<name>.json`, with the fit's
+summary when the training stage wrote one (`--fit`). Reads no params: what
+turns text into the model's input comes with the exported model.
 
-    python -m stages.evaluate <name>
+    python -m stages.evaluate <name> [--fit data/models/<name>.fit.json]
 """
 
 import argparse
+import json
 import logging
 
+import numpy as np
+import pyarrow.parquet as pq
+
+from imdb_embeddings.classifier import load_classifier
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.metrics import binary_metrics
-from imdb_embeddings.modeling.inference import predict_logits, read_exported
-from imdb_embeddings.text.model_input import model_input
-from imdb_embeddings.text.sequences import load_sequences
 
 log = logging.getLogger("evaluate")
-SEQUENCES = "data/tokenized/test.npz"
+TEST = "data/prepared/test.parquet"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("name", help="the experiment")
-    name = parser.parse_args().name
-    weights = f"data/models/{name}.npz"
-    model = read_exported(weights)  # checked: members, shapes, spec
-    tokens, offsets, labels = load_sequences(SEQUENCES)
-    x_test = model_input(tokens, offsets, model.spec)
-    test_loss, test_accuracy = binary_metrics(labels, predict_logits(model.layers, model.weights, x_test))
-    write_json(f"metrics/{name}.json", {"test_accuracy": round(test_accuracy, 6), "test_loss": round(test_loss, 6)})
-    log.info("%s: test accuracy %.4f, test loss %.4f", name, test_accuracy, test_loss)
+    parser.add_argument("--fit", help="the training stage's summary (labelled reviews, fitting time) to add")
+    args = parser.parse_args()
+    model = load_classifier(f"data/models/{args.name}.npz")  # checked: members, shapes, text rules
+    fit = {}
+    if args.fit:
+        with open(args.fit, encoding="utf-8") as f:
+            fit = json.load(f)
+    test = pq.read_table(TEST, columns=["text", "label"]).to_pydict()
+    test_loss, test_accuracy = binary_metrics(np.asarray(test["label"]), model.logits(test["text"]))
+    metrics = {"test_accuracy": round(test_accuracy, 6), "test_loss": round(test_loss, 6), **fit}
+    write_json(f"metrics/{args.name}.json", metrics)
+    log.info("%s: test accuracy %.4f, test loss %.4f", args.name, test_accuracy, test_loss)
 
 
 if __name__ == "__main__":

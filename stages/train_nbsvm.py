@@ -8,7 +8,7 @@ labels the other training texts (neither the labelled nor the validation
 reviews), and NBSVM is fitted on the labelled reviews plus the teacher's
 `pseudo_labels` most confident texts of each class. No test text is read.
 Writes the self-contained model and `data/models/<name>.fit.json` (labelled
-reviews, fitting time, validation accuracy), which `evaluate_nbsvm` puts
+reviews, fitting time, validation accuracy), which `evaluate` puts
 into `metrics/<name>.json`.
 
     python -m stages.train_nbsvm <group> <name>     # group: labelled or pseudo_labelled

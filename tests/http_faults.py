@@ -7,7 +7,8 @@ the missing bytes. Faults:
 
 - drop_after: close the connection after this many body bytes, for the next
   `drops` responses;
-- fail_first: answer 500 to the first N requests;
+- fail_first: answer `fail_status` (500) to the first N requests, with a
+  `Retry-After: retry_after` header if given;
 - ignore_range: answer 200 with the whole file to ranged requests;
 - corrupt: flip a byte in everything served;
 - rate: bytes per second per connection (throttle);
@@ -31,6 +32,7 @@ class FaultServer:
         self.root = Path(root)
         self.drop_after, self.drops = None, 0
         self.fail_first, self.ignore_range, self.corrupt, self.rate = 0, False, False, None
+        self.fail_status, self.retry_after = 500, None
         self.honour_ranges, self.shift_range, self.status_for_start = None, 0, {}
         self.configure(**faults)
         self.lock = threading.Lock()
@@ -62,11 +64,14 @@ class FaultServer:
         honour_ranges=None,
         shift_range=0,
         status_for_start=None,
+        fail_status=500,
+        retry_after=None,
     ):
         self.drop_after, self.drops = drop_after, drops if drop_after is not None else 0
         self.fail_first, self.ignore_range, self.corrupt, self.rate = fail_first, ignore_range, corrupt, rate
         self.honour_ranges, self.shift_range = honour_ranges, shift_range
         self.status_for_start = dict(status_for_start or {})
+        self.fail_status, self.retry_after = fail_status, retry_after
 
     def reset_counts(self):
         # One counter per request: a response still trickling out for a
@@ -89,7 +94,8 @@ class FaultServer:
             fail = self.fail_first > 0
             self.fail_first -= fail
         if fail:
-            return self._reply(handler, 500, b"injected failure")
+            headers = {"Retry-After": self.retry_after} if self.retry_after else None
+            return self._reply(handler, self.fail_status, b"injected failure", headers)
         path = self.root / handler.path.lstrip("/").split("?")[0]
         if not path.is_file():
             return self._reply(handler, 404, b"not found")

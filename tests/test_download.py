@@ -66,6 +66,20 @@ def test_server_errors_are_retried(served, in_tmp):
     assert len(server.requests) >= 3
 
 
+def test_retry_after_is_honoured(served, in_tmp):
+    """A 503 asking for a second's pause gets it (the first retry would
+    otherwise go at once); an unreadable Retry-After is ignored."""
+    server, url = served
+    server.configure(fail_first=1, fail_status=503, retry_after="1")
+    start = time.monotonic()
+    fetch(url, "out.bin", EXPECTED)
+    assert time.monotonic() - start >= 1
+    assert (in_tmp / "out.bin").read_bytes() == DATA
+    server.configure(fail_first=1, fail_status=429, retry_after="soon")
+    fetch(url, "out2.bin", EXPECTED)
+    assert (in_tmp / "out2.bin").read_bytes() == DATA
+
+
 def test_persistent_server_errors_give_up_with_the_url(served, in_tmp, monkeypatch):
     server, url = served
     monkeypatch.setenv("PIPELINE_RETRIES", "2")

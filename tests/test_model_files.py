@@ -11,8 +11,8 @@ import zipfile
 import numpy as np
 import pytest
 
+from imdb_embeddings.classifier import load_classifier
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.modeling.exported import load_model
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
 from imdb_embeddings.text.tokenizer import RULES
 
@@ -53,7 +53,7 @@ def save(tmp_path, members, name="m.npz"):
 
 def refused(path):
     with pytest.raises(PipelineError) as err:
-        load_model(path)
+        load_classifier(path)
     message = str(err.value)
     assert "\n" not in message and str(path) in message and len(message) < 400, message
     return message
@@ -61,7 +61,7 @@ def refused(path):
 
 def test_the_hand_built_models_are_valid(tmp_path):
     for members in (keras_members(), ngram_model(tmp_path)):
-        model = load_model(save(tmp_path, members))
+        model = load_classifier(save(tmp_path, members))
         p = model.probabilities(["a good film", "bad bad"])
         assert p.shape == (2,) and np.all((p > 0) & (p < 1))
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from imdb_embeddings.modeling.exported import load_model
+from imdb_embeddings.classifier import load_classifier
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
 from tests.conftest import tool_env
 
@@ -54,7 +54,7 @@ def one_error(result):
 
 def test_one_line_in_one_prediction_out(workspace, tmp_path):
     texts = [f"a good{sep}bad film" for sep in SEPARATORS] + ["", "great", "   ", "bad film"]
-    model = load_model(workspace / "data/models/tiny.npz")
+    model = load_classifier(workspace / "data/models/tiny.npz")
     expected = model.probabilities(texts)
     for ending in ("\n", "\r\n"):
         data = ending.join(texts).encode() + ending.encode()

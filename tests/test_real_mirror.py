@@ -11,7 +11,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from imdb_embeddings.modeling.exported import load_model
+from imdb_embeddings.classifier import load_classifier
 from tests.conftest import copy_project, run_tool, tool_env
 
 pytestmark = pytest.mark.slow
@@ -66,7 +66,7 @@ def test_reference_results_on_real_data(mirror, tmp_path):
     )
     got = [json.loads(line)["probability"] for line in result.stdout.splitlines()]
     assert len(got) == len(texts) == 25000
-    expected = load_model(project / "data/models/full_data.npz").probabilities(texts)
+    expected = load_classifier(project / "data/models/full_data.npz").probabilities(texts)
     np.testing.assert_allclose(got, expected, atol=1e-9, rtol=0)
 
     # Everything is cached: a second run does no work.

@@ -6,9 +6,11 @@ connection, Ctrl-C or a killed process the next attempt asks only for the
 bytes it lacks. Large ranges are split over several connections (setting
 PIPELINE_CONNECTIONS, default 4) when the server honours `Range`. Timeouts,
 connection resets and 5xx answers are retried with exponential backoff and
-jitter; 404 and 403 are not. Every transfer is bounded: a retry budget
-that only real progress (64 KiB or more in an attempt) renews, a cap on all
-attempts, and a limit on the time without such progress.
+jitter, and a 429 or 503's `Retry-After` is honoured (up to a minute); 404
+and 403 are not retried. urllib3's `Retry` keeps the budget and computes the
+waits; what it cannot do is ours: an attempt resumes where the last one
+stopped, only real progress (64 KiB or more in an attempt) renews the
+budget, all attempts are capped, and so is the time without such progress.
 
 Settings come from the environment when a transfer starts (a bad value is a
 one-line error naming it): PIPELINE_TIMEOUT_S (30), PIPELINE_RETRIES (5),
@@ -20,7 +22,6 @@ import http.client
 import json
 import logging
 import os
-import random
 import re
 import socket
 import threading
@@ -30,6 +31,9 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
+
+from urllib3.exceptions import MaxRetryError
+from urllib3.util.retry import Retry
 
 from imdb_embeddings.acquire import cache
 from imdb_embeddings.core.errors import PipelineError
@@ -99,9 +103,38 @@ class Stopped(Exception):
     """Another segment of the same transfer failed: this one stops too."""
 
 
-def backoff(attempt: int) -> float:
+class Transient(ConnectionError):
+    """A failure worth retrying; `retry_after` is the server's Retry-After header, if any."""
+
+    def __init__(self, message: str, retry_after: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def retry_policy() -> Retry:
+    """A fresh retry budget: PIPELINE_RETRIES retries, waits of
+    PIPELINE_BACKOFF_S x 2^(n-1) plus up to PIPELINE_BACKOFF_S of jitter
+    (urllib3 retries the first failure at once), at most a minute each."""
     base = setting("PIPELINE_BACKOFF_S", 1.0, float, 0)
-    return min(base * 2 ** (attempt - 1), MAX_BACKOFF_S) * random.uniform(0.5, 1.5)
+    return Retry(
+        total=setting("PIPELINE_RETRIES", 5, int, 0),
+        backoff_factor=base,
+        backoff_jitter=base,
+        backoff_max=MAX_BACKOFF_S,
+        status_forcelist=RETRYABLE_STATUS,
+    )
+
+
+def wait_before_retry(policy: Retry, exc: BaseException) -> float:
+    """The backoff, or the server's Retry-After when it asks for longer (capped)."""
+    delay = policy.get_backoff_time()
+    asked = getattr(exc, "retry_after", None)
+    if asked:
+        try:
+            delay = max(delay, min(policy.parse_retry_after(asked), MAX_BACKOFF_S))
+        except Exception:  # an unreadable header: urllib3 raises InvalidHeader; keep the backoff
+            pass
+    return delay
 
 
 def check_content_range(url: str, response: http.client.HTTPResponse, start: int) -> None:
@@ -123,7 +156,7 @@ def open_url(url: str, start: int | None = None, end: int | None = None):
     except urllib.error.HTTPError as exc:
         exc.close()
         if exc.code in RETRYABLE_STATUS:
-            raise ConnectionError(f"HTTP {exc.code} {exc.reason}") from exc
+            raise Transient(f"HTTP {exc.code} {exc.reason}", exc.headers.get("Retry-After")) from exc
         raise HTTPFailure(url, exc.code, exc.reason) from exc
     except urllib.error.URLError as exc:
         if isinstance(exc.reason, socket.gaierror):
@@ -134,29 +167,31 @@ def open_url(url: str, start: int | None = None, end: int | None = None):
 
 def retrying(what: str, attempt_once: Callable[[], T], stop: threading.Event | None = None) -> T:
     """Call `attempt_once()` until it returns, retrying transient failures
-    with backoff. An attempt whose error carries `progressed` >= 64 KiB
-    renews the retry budget; all attempts are capped, and so is the time
+    as `retry_policy()` allows. An attempt whose error carries `progressed`
+    >= 64 KiB renews the budget; all attempts are capped, and so is the time
     without such progress. A set `stop` ends the wait between attempts."""
-    retries = setting("PIPELINE_RETRIES", 5, int, 0)
     max_attempts = setting("PIPELINE_MAX_ATTEMPTS", 100, int, 1)
     stall_s = setting("PIPELINE_STALL_S", 600.0, float, 0)
-    failures, attempts, last_progress = 0, 0, time.monotonic()
+    policy, attempts, last_progress = retry_policy(), 0, time.monotonic()
     while True:
         attempts += 1
         try:
             return attempt_once()
         except TRANSIENT as exc:
             if getattr(exc, "progressed", 0) >= PROGRESS_BYTES:
-                failures, last_progress = 0, time.monotonic()
-            failures += 1
-            if failures > retries:
+                policy, last_progress = retry_policy(), time.monotonic()
+            try:
+                policy = policy.increment(method="GET", url=what, error=exc)
+            except MaxRetryError:
+                retries = len(policy.history)
                 raise PipelineError(f"{what}: giving up after {retries} retries ({exc})") from exc
             if attempts >= max_attempts:
                 raise PipelineError(f"{what}: giving up after {attempts} attempts in all ({exc})") from exc
             if time.monotonic() - last_progress > stall_s:
                 raise PipelineError(f"{what}: giving up, no progress in {stall_s:.0f} s ({exc})") from exc
-            delay = backoff(failures)
-            log.warning("%s: %s; retry %d of %d in %.1f s", what, exc, failures, retries, delay)
+            delay = wait_before_retry(policy, exc)
+            retries = len(policy.history) + policy.total
+            log.warning("%s: %s; retry %d of %d in %.1f s", what, exc, len(policy.history), retries, delay)
             if stop is None:
                 time.sleep(delay)
             elif stop.wait(delay):

@@ -1,11 +1,11 @@
-"""A trained model as one self-contained file: the `.npz` that `train`
+"""A trained Keras model as one self-contained file: the `.npz` that `train`
 exports holds the layers and weights, the vocabulary, the tokenizer's text
 rules (the `<br />` markup rule included) and the input spec (length,
 n-grams). Raw text goes in, a probability of a positive review comes out,
 with no access to `data/` or `params.yaml`, and no TensorFlow (the numpy
-forward pass of `inference.py`, which `evaluate` uses too)."""
+forward pass of `inference.py`). It is one of the two kinds of model behind
+imdb_embeddings/classifier.py."""
 
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,6 @@ import numpy as np
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.metrics import probability
 from imdb_embeddings.modeling.inference import predict_logits, read_exported
-from imdb_embeddings.nbsvm.ngram_model import NgramModel
 from imdb_embeddings.text.model_input import model_input
 from imdb_embeddings.text.tokenizer import RULES, encode
 
@@ -51,16 +50,3 @@ class ExportedModel:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """P(positive) of each text, computed as `evaluate` computes it."""
         return probability(self.logits(texts))
-
-
-def load_model(path: str | Path) -> "ExportedModel | NgramModel":
-    """Whichever kind of model the exported file holds: a Keras model's
-    layers (this module) or an NBSVM's n-gram weights (nbsvm/ngram_model.py).
-    Both turn raw texts into `probabilities`, and both check the file before
-    they use it (core/npz.py)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            ngram = "kind.npy" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        ngram = False  # ExportedModel.load says what is wrong with it
-    return NgramModel.load(path) if ngram else ExportedModel.load(path)

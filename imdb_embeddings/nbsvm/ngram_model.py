@@ -2,8 +2,8 @@
 the tokenizer's text rules, the kept n-grams (sorted keys, exact_ngrams.py) and
 one weight each (the logistic regression's coefficient times the n-gram's
 NB log-count ratio, so prediction is a sum), and the bias. Raw text in,
-probability out, numpy only: `evaluate_nbsvm` and `imdb-embeddings predict`
-both run it."""
+probability out, numpy only (imdb_embeddings/classifier.py): `evaluate` and
+`imdb-embeddings predict` both run it."""
 
 import json
 from collections.abc import Sequence
