@@ -20,6 +20,7 @@ from imdb_embeddings.acquire import transfer
 from imdb_embeddings.acquire.glove_member import get_member
 from imdb_embeddings.acquire.sources import fetch
 from imdb_embeddings.core.files import Checksum
+from imdb_embeddings.core.params import Glove
 from tests.http_faults import FaultServer
 
 
@@ -75,13 +76,15 @@ def main():
             compressed = zf.getinfo("glove.6B.100d.txt").compress_size
         os.environ["PIPELINE_CACHE_DIR"] = str(tmp / "cache-member")
         server.reset_counts()
-        glove = {
-            "url": f"{server.url}/glove.6B.zip",
-            "sha256": "0" * 64,
-            "dim": 100,
-            "mirrors": [],
-            "members": {d: f"sha256:{h}" for d, h in digests.items()},
-        }
+        glove = Glove(
+            **{
+                "url": f"{server.url}/glove.6B.zip",
+                "sha256": "0" * 64,
+                "dim": 100,
+                "mirrors": [],
+                "members": {d: f"sha256:{h}" for d, h in digests.items()},
+            }
+        )
         get_member(glove, tmp / "glove.txt", None)
         member_bytes, member_requests = server.bytes_sent, len(server.requests)
         server.close()

@@ -11,7 +11,7 @@ OUT = "data/raw/glove.txt"
 
 
 def main() -> None:
-    glove = params.load(keys=PARAMS)["glove"]
+    glove = params.section(params.load(keys=PARAMS), params.Glove)
     get_member(glove, OUT, mirror_dir())
 
 

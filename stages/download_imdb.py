@@ -16,13 +16,13 @@ OUT = "data/raw/aclImdb_v1.tar.gz"
 
 
 def main() -> None:
-    imdb = params.load(keys=PARAMS)["imdb"]
-    content = Checksum(imdb["content_sha256"], "imdb.content_sha256")
+    imdb = params.section(params.load(keys=PARAMS), params.Imdb)
+    content = Checksum(imdb.content_sha256, "imdb.content_sha256")
 
     def by_content(copy: Path) -> str:
         return check_content(copy, content)
 
-    fetch(imdb["url"], OUT, Checksum(imdb["sha256"], "imdb.sha256"), imdb["mirrors"], vouch=by_content)
+    fetch(imdb.url, OUT, Checksum(imdb.sha256, "imdb.sha256"), imdb.mirrors, vouch=by_content)
 
 
 if __name__ == "__main__":

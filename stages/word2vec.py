@@ -25,7 +25,7 @@ def main() -> None:
     p = params.load(keys=PARAMS)
     texts = [text for path in TEXTS for text in pq.read_table(path, columns=["text"]).column("text").to_pylist()]
     start = time.perf_counter()
-    words, vectors = train_word2vec(texts, p["word2vec"])
+    words, vectors = train_word2vec(texts, params.section(p, params.Word2Vec))
     seconds = time.perf_counter() - start
     m = save_vocabulary_matrix(VOCAB, words, vectors, p["tokenize"]["max_words"], OUT, METRICS, texts=len(texts))
     log.info(

@@ -16,6 +16,7 @@ from imdb_embeddings.acquire.glove_member import get_member
 from imdb_embeddings.acquire.sources import fetch
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import Checksum
+from imdb_embeddings.core.params import Glove
 from tests import fixtures
 from tests.conftest import ROOT, tool_env
 
@@ -156,13 +157,13 @@ def big_glove_zip(path):
 
 
 def glove_params(url, digests, dim, zip_sha256="0" * 64):
-    return {
-        "url": url,
-        "sha256": zip_sha256,
-        "dim": dim,
-        "mirrors": [],
-        "members": {d: f"sha256:{h}" for d, h in digests.items()},
-    }
+    return Glove(
+        url=url,
+        sha256=zip_sha256,
+        dim=dim,
+        mirrors=[],
+        members={d: f"sha256:{h}" for d, h in digests.items()},
+    )
 
 
 def test_member_only_fetch_moves_little_more_than_the_member(http_server, in_tmp):

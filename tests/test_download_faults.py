@@ -17,6 +17,7 @@ from imdb_embeddings.acquire.sources import fetch
 from imdb_embeddings.acquire.transfer import setting
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import Checksum
+from imdb_embeddings.core.params import Glove
 from tests.conftest import ROOT, copy_project, tool_env
 from tests.http_faults import FaultServer
 
@@ -56,13 +57,15 @@ def test_range_ignored_part_way_tries_the_next_source(in_tmp, tmp_path, caplog):
             server.root.mkdir(exist_ok=True)
             digests = fixtures.write_glove_zip(server.root / "glove.6B.zip")
         bad.configure(honour_ranges=1)
-        glove = {
-            "url": f"{bad.url}/glove.6B.zip",
-            "sha256": "0" * 64,
-            "dim": 100,
-            "members": {d: f"sha256:{h}" for d, h in digests.items()},
-            "mirrors": [good.url],
-        }
+        glove = Glove(
+            **{
+                "url": f"{bad.url}/glove.6B.zip",
+                "sha256": "0" * 64,
+                "dim": 100,
+                "members": {d: f"sha256:{h}" for d, h in digests.items()},
+                "mirrors": [good.url],
+            }
+        )
         caplog.set_level("INFO")
         get_member(glove, "glove.txt", None)
         assert open("glove.txt").read() == fixtures.glove_text(100)

@@ -6,6 +6,7 @@ import yaml
 
 from imdb_embeddings.acquire.glove_member import get_member
 from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.params import Glove
 from tests import fixtures
 from tests.project import committed_params
 
@@ -13,13 +14,15 @@ PARAMS = yaml.safe_load(committed_params())
 
 
 def glove_params(digests, dim, url="http://no-such-host.invalid/glove.6B.zip", zip_sha256=None):
-    return {
-        **PARAMS["glove"],
-        "url": url,
-        "dim": dim,
-        "sha256": zip_sha256 or PARAMS["glove"]["sha256"],
-        "members": {d: f"sha256:{h}" for d, h in digests.items()},
-    }
+    return Glove(
+        **{
+            **PARAMS["glove"],
+            "url": url,
+            "dim": dim,
+            "sha256": zip_sha256 or PARAMS["glove"]["sha256"],
+            "members": {d: f"sha256:{h}" for d, h in digests.items()},
+        }
+    )
 
 
 @pytest.fixture

@@ -44,6 +44,26 @@ def test_nbsvm_defaults_are_the_issue_s_experiments():
         params.nbsvm_experiment(DEFAULTS, "labelled", "few_labels")
 
 
+def test_sections_are_typed_objects_from_one_schema():
+    """The dataclasses are the schema: their fields are the keys `validate`
+    knows, and a stage gets a section as an object, floats as floats."""
+    for name, cls in params.SECTIONS.items():
+        assert set(params.SCHEMA[name]) == set(DEFAULTS[name]), name
+        assert isinstance(params.section(DEFAULTS, cls), cls)
+    word2vec = params.section(DEFAULTS, params.Word2Vec)
+    assert (word2vec.dim, word2vec.sg) == (100, 0)
+    assert params.section(DEFAULTS, params.Glove).members[50].startswith("sha256:")
+    p = copy.deepcopy(DEFAULTS)
+    p["nbsvm"]["labelled"]["full_data"]["c"] = 1  # YAML's int, for a float key
+    p["learning_curve"]["learning_rate"] = 1
+    params.validate(p)
+    c = params.nbsvm_experiment(p, "labelled", "full_data").c
+    assert c == 1.0 and isinstance(c, float)
+    assert isinstance(params.section(p, params.LearningCurve).learning_rate, float)
+    with pytest.raises(AttributeError):
+        word2vec.dim = 5  # frozen: a stage cannot change what it was given
+
+
 def test_experiment_overrides_train_defaults():
     p = copy.deepcopy(DEFAULTS)
     p["experiments"]["learned"]["learned_small"]["epochs"] = 3

@@ -1,11 +1,12 @@
 import numpy as np
 
+from imdb_embeddings.core.params import Word2Vec
 from imdb_embeddings.text.tokenizer import words
 from imdb_embeddings.vectors.in_domain import sentences, train_word2vec
 from tests import fixtures
 from tests.project import ROOT
 
-SETTINGS = {"dim": 8, "epochs": 3, "window": 3, "min_count": 1, "sg": 0, "seed": 7, "workers": 1}
+SETTINGS = Word2Vec(dim=8, epochs=3, window=3, min_count=1, sg=0, seed=7, workers=1)
 
 
 def texts():

@@ -11,7 +11,6 @@ import logging
 import re
 import shutil
 from pathlib import Path
-from typing import Any
 
 from imdb_embeddings.acquire import cache
 from imdb_embeddings.acquire.remote_zip import fetch_member
@@ -19,6 +18,7 @@ from imdb_embeddings.acquire.sources import download_verified, find_in_mirror, n
 from imdb_embeddings.acquire.transfer import check_settings, fetch_range, probe, read_parts
 from imdb_embeddings.acquire.verify import copy_verified, deliver, extract_zip_member, is_intact
 from imdb_embeddings.core.files import Checksum, atomic_path
+from imdb_embeddings.core.params import Glove
 
 log = logging.getLogger("glove_member")
 OTHER_DIM = re.compile(r"^glove\.6B\.(\d+)d\.(?:txt|zip)$")
@@ -40,9 +40,9 @@ def other_dims_hint(mirror: Path) -> str:
     )
 
 
-def from_mirror_folder(glove: dict[str, Any], dest: str | Path, mirror: Path, member: str, expected: Checksum) -> None:
-    full_zip = name_of(glove["url"])
-    src = find_in_mirror(mirror, [member, f"glove.6B.{glove['dim']}d.zip", full_zip], other_dims_hint(mirror))
+def from_mirror_folder(glove: Glove, dest: str | Path, mirror: Path, member: str, expected: Checksum) -> None:
+    full_zip = name_of(glove.url)
+    src = find_in_mirror(mirror, [member, f"glove.6B.{glove.dim}d.zip", full_zip], other_dims_hint(mirror))
     log.info("using mirror file %s for %s", src, member)
     if src.name == member:
         with open(src, "rb") as f:
@@ -78,18 +78,18 @@ def member_from_zip_url(url: str, member: str, expected: Checksum, full_zip_chec
     return entry
 
 
-def get_member(glove: dict[str, Any], dest: str | Path, mirror: Path | None) -> None:
-    """Write the member `glove["dim"]` asks for to `dest`, verified, from the
+def get_member(glove: Glove, dest: str | Path, mirror: Path | None) -> None:
+    """Write the member `glove.dim` asks for to `dest`, verified, from the
     mirror folder if one is set, else from the cache or the network."""
     check_settings()
-    dim = glove["dim"]
+    dim = glove.dim
     member = member_name(dim)
-    expected = Checksum(glove["members"][dim], f"glove.members.{dim}")
+    expected = Checksum(glove.members[dim], f"glove.members.{dim}")
     if mirror is not None:
         from_mirror_folder(glove, dest, mirror, member, expected)
         return
-    full_zip_checksum = Checksum(glove["sha256"], "glove.sha256")
-    full_zip = name_of(glove["url"])
+    full_zip_checksum = Checksum(glove.sha256, "glove.sha256")
+    full_zip = name_of(glove.url)
     with cache.locked(cache.entry(expected, member)):
         cached = cache.lookup(expected, member)
         if cached is None and (whole := cache.lookup(full_zip_checksum, full_zip)) is not None:
@@ -105,6 +105,6 @@ def get_member(glove: dict[str, Any], dest: str | Path, mirror: Path | None) -> 
                 )
 
             names = [member, f"glove.6B.{dim}d.zip", full_zip]
-            cached = try_sources(source_urls(glove["url"], names, glove["mirrors"]), attempt, member)
+            cached = try_sources(source_urls(glove.url, names, glove.mirrors), attempt, member)
     deliver(cached, dest)
     log.info("%s verified against its official checksum %s", member, expected)

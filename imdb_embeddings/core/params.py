@@ -16,8 +16,9 @@ is the float 10000.0 here as there, and a key written twice is an error.
 
 import math
 import re
+import typing
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -65,75 +66,71 @@ LIMITS = {
 }
 MAX_CURVE_POINTS = 20
 
-# Keys of `train` that an experiment may override for itself.
-TRAIN_KEYS = {"seed": int, "epochs": int, "batch_size": int, "optimizer": str, "distribute": str, "cpu_devices": int}
-EXPERIMENT_KEYS = {
-    "model": str,  # a family of FAMILIES; default flatten, the reference
-    "embedding_dim": int,
-    "trainable": bool,
-    "maxlen": int,
-    "hidden_units": int,
-    "train_samples": int,
-    "validation_samples": int,
-    "dropout": float,  # after the pooling (and, for conv1d, on the word vectors); default 0
-    "learning_rate": float,  # default: the optimizer's own
-    "early_stopping": int,  # patience in epochs on validation loss, best weights kept; 0 (default): off
-    "ngrams": int,  # ngram_bag: words and 2-grams up to this n (default 2)
-    "ngram_buckets": int,  # ngram_bag: hashed n-gram rows (default 100,000)
-    **TRAIN_KEYS,
-}
-EXPERIMENT_DEFAULTS = {
-    "model": "flatten",
-    "dropout": 0.0,
-    "learning_rate": None,
-    "early_stopping": 0,
-    "ngrams": 2,
-    "ngram_buckets": 100_000,
-}
-REQUIRED_EXPERIMENT_KEYS = {"maxlen", "hidden_units", "train_samples", "validation_samples"}
-# NBSVM experiments (imdb_embeddings/nbsvm/): `labelled` ones fit on labelled
-# reviews; `pseudo_labelled` ones on a word2vec teacher's labels of the other
-# training texts, so only they depend on the word2vec vectors.
-NBSVM_GROUPS = ("labelled", "pseudo_labelled")
-NBSVM_KEYS = {
-    "train_samples": int,  # labelled reviews fitted on
-    "validation_samples": int,  # labelled reviews held out, only measured (0: none)
-    "ngrams": int,  # words and n-grams up to this n (1 to 3)
-    "min_df": int,  # n-grams found in fewer training texts are left out
-    "c": float,  # inverse strength of the L2 penalty (scikit-learn's C)
-    "seed": int,
-}
-PSEUDO_LABEL_KEYS = {
-    "pseudo_labels": int,  # per class: the teacher's most confident other training texts
-    "teacher_c": float,  # the teacher's inverse L2 strength
-}
-SCHEMA = {
-    "imdb": {"url": str, "sha256": str, "content_sha256": str, "mirrors": list},
-    "glove": {"url": str, "sha256": str, "dim": int, "members": dict, "mirrors": list},
-    "tokenize": {"max_words": int},
-    "word2vec": {"dim": int, "epochs": int, "window": int, "min_count": int, "sg": int, "seed": int, "workers": int},
-    "train": TRAIN_KEYS,
-    "learning_curve": {
-        "sizes": list,
-        "validation_samples": int,
-        "model": str,
-        "maxlen": int,
-        "embedding_dim": int,
-        "trainable": bool,
-        "hidden_units": int,
-        "dropout": float,
-        "learning_rate": float,
-        "epochs": int,
-        "early_stopping": int,
-        "optimizer": str,
-    },
-    "experiments": {group: dict for group in EMBEDDINGS},
-    "nbsvm": {group: dict for group in NBSVM_GROUPS},
-}
-# Zero is meaningful for these (no hidden layer); everything else is a size.
-NON_NEGATIVE = {"hidden_units", "early_stopping", "dropout", "sg"}
+# The schema: one frozen dataclass per section (and per experiment), whose
+# fields are the keys and whose types are checked (`_kinds`); `validate`
+# reports every mistake of the file at once, then stages get these objects
+# (`section`, `experiment`, `nbsvm_experiment`), not dicts.
 
-Params = dict[str, Any]
+
+@dataclass(frozen=True)
+class Imdb:
+    url: str
+    sha256: str  # of the official archive
+    content_sha256: str  # of the reviews themselves, whatever archive carries them
+    mirrors: list  # base URLs tried after the official one
+
+
+@dataclass(frozen=True)
+class Glove:
+    url: str
+    sha256: str  # of the whole zip
+    dim: int  # one of GLOVE_DIMS
+    members: dict  # dim: checksum of glove.6B.<dim>d.txt
+    mirrors: list
+
+
+@dataclass(frozen=True)
+class Tokenize:
+    max_words: int  # vocabulary size including index 0, as Keras' num_words
+
+
+@dataclass(frozen=True)
+class Word2Vec:
+    dim: int
+    epochs: int
+    window: int
+    min_count: int
+    sg: int  # 0: CBOW, 1: skip-gram
+    seed: int
+    workers: int  # 1: the same vectors every run
+
+
+@dataclass(frozen=True)
+class Train:
+    """Defaults of every Keras experiment, which may override any of them."""
+
+    seed: int
+    epochs: int
+    batch_size: int
+    optimizer: str  # one of OPTIMIZERS
+    distribute: str  # one of DISTRIBUTE
+    cpu_devices: int
+
+
+@dataclass(frozen=True)
+class LearningCurve:
+    sizes: list  # labelled training reviews of each point
+    validation_samples: int
+    model: str  # flatten, mean or conv1d
+    maxlen: int
+    embedding_dim: int
+    trainable: bool
+    hidden_units: int
+    dropout: float
+    learning_rate: float
+    epochs: int
+    early_stopping: int
+    optimizer: str
 
 
 @dataclass(frozen=True)
@@ -141,18 +138,18 @@ class Experiment:
     """One Keras experiment (or learning-curve point), typed: its own keys
     over `train`'s, over EXPERIMENT_DEFAULTS; `embedding` is its group."""
 
-    embedding: str  # learned, glove or word2vec
-    model: str
+    embedding: str  # learned, glove or word2vec: set from the group, not a key
+    model: str  # a family of FAMILIES
     trainable: bool
     maxlen: int
     hidden_units: int
     train_samples: int
     validation_samples: int
-    dropout: float
-    learning_rate: float | None
-    early_stopping: int
-    ngrams: int
-    ngram_buckets: int
+    dropout: float  # after the pooling (and, for conv1d, on the word vectors)
+    learning_rate: float | None  # None: the optimizer's own
+    early_stopping: int  # patience in epochs on validation loss, best weights kept; 0: off
+    ngrams: int  # ngram_bag: words and n-grams up to this n
+    ngram_buckets: int  # ngram_bag: hashed n-gram rows
     seed: int
     epochs: int
     batch_size: int
@@ -166,14 +163,72 @@ class Experiment:
 class NbsvmExperiment:
     """One NBSVM experiment, typed (nbsvm.<group>.<name>)."""
 
-    train_samples: int
-    validation_samples: int
-    ngrams: int
-    min_df: int
-    c: float
+    train_samples: int  # labelled reviews fitted on
+    validation_samples: int  # labelled reviews held out, only measured (0: none)
+    ngrams: int  # words and n-grams up to this n (1 to 3)
+    min_df: int  # n-grams found in fewer training texts are left out
+    c: float  # inverse strength of the L2 penalty (scikit-learn's C)
     seed: int
-    pseudo_labels: int | None = None  # pseudo_labelled only
-    teacher_c: float | None = None  # pseudo_labelled only
+    pseudo_labels: int | None = None  # pseudo_labelled only: the teacher's most confident texts per class
+    teacher_c: float | None = None  # pseudo_labelled only: the teacher's inverse L2 strength
+
+
+def _kinds(cls: type) -> dict[str, type]:
+    """Each field's kind as the checks see it: `float | None` is a float."""
+    kinds = {}
+    for field in fields(cls):
+        kind = next((a for a in typing.get_args(field.type) if a is not type(None)), field.type)
+        kinds[field.name] = typing.get_origin(kind) or kind
+    return kinds
+
+
+SECTIONS = {
+    "imdb": Imdb,
+    "glove": Glove,
+    "tokenize": Tokenize,
+    "word2vec": Word2Vec,
+    "train": Train,
+    "learning_curve": LearningCurve,
+}
+TRAIN_KEYS = _kinds(Train)
+EXPERIMENT_KEYS = {key: kind for key, kind in _kinds(Experiment).items() if key != "embedding"}
+EXPERIMENT_DEFAULTS = {
+    "model": "flatten",
+    "dropout": 0.0,
+    "learning_rate": None,
+    "early_stopping": 0,
+    "ngrams": 2,
+    "ngram_buckets": 100_000,
+}
+REQUIRED_EXPERIMENT_KEYS = {"maxlen", "hidden_units", "train_samples", "validation_samples"}
+# NBSVM experiments (imdb_embeddings/nbsvm/): `labelled` ones fit on labelled
+# reviews; `pseudo_labelled` ones on a word2vec teacher's labels of the other
+# training texts, so only they depend on the word2vec vectors.
+NBSVM_GROUPS = ("labelled", "pseudo_labelled")
+PSEUDO_LABEL_KEYS = {"pseudo_labels": int, "teacher_c": float}
+NBSVM_KEYS = {key: kind for key, kind in _kinds(NbsvmExperiment).items() if key not in PSEUDO_LABEL_KEYS}
+SCHEMA: dict[str, dict[str, type]] = {
+    **{name: _kinds(cls) for name, cls in SECTIONS.items()},
+    "experiments": {group: dict for group in EMBEDDINGS},
+    "nbsvm": {group: dict for group in NBSVM_GROUPS},
+}
+# Zero is meaningful for these (no hidden layer); everything else is a size.
+NON_NEGATIVE = {"hidden_units", "early_stopping", "dropout", "sg"}
+
+Params = dict[str, Any]
+T = typing.TypeVar("T")
+
+
+def section(params: Params, cls: type[T]) -> T:
+    """A whole section of params that `validate` passed, typed (e.g. `section(p, Word2Vec)`)."""
+    name = next(name for name, known in SECTIONS.items() if known is cls)
+    return typed(cls, params[name])
+
+
+def typed(cls: type[T], values: Params) -> T:
+    """`cls` from checked values; YAML reads `c: 1` as an int, a float field gets a float."""
+    kinds = _kinds(cls)
+    return cls(**{k: float(v) if kinds[k] is float and v is not None else v for k, v in values.items()})
 
 
 KIND_NAMES = {
@@ -360,8 +415,7 @@ def _check_experiments(params: Params, path: str | Path) -> None:
 def nbsvm_experiment(params: Params, group: str, name: str, path: str | Path = "params.yaml") -> NbsvmExperiment:
     """The settings of one NBSVM experiment of params that `validate` passed."""
     spec = _lookup(params, "nbsvm", group, name, NBSVM_GROUPS, path)
-    # YAML reads `c: 1` as an int; scikit-learn wants floats.
-    return NbsvmExperiment(**{key: float(value) if key in ("c", "teacher_c") else value for key, value in spec.items()})
+    return typed(NbsvmExperiment, spec)
 
 
 def _check_nbsvm_experiment(params: Params, group: str, name: str, path: str | Path) -> None:
@@ -391,7 +445,7 @@ def experiment(params: Params, group: str, name: str, path: str | Path = "params
     """The settings of one experiment of params that `validate` passed: its
     own keys over the `train` defaults, with `embedding` set to its group."""
     spec = _lookup(params, "experiments", group, name, EMBEDDINGS, path)
-    return Experiment(**_merged(params, group, spec))
+    return typed(Experiment, _merged(params, group, spec))
 
 
 def _merged(params: Params, group: str, spec: Params) -> Params:

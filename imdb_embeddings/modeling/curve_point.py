@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from imdb_embeddings.core.metrics import binary_metrics
-from imdb_embeddings.core.params import EXPERIMENT_DEFAULTS, Experiment
+from imdb_embeddings.core.params import EXPERIMENT_DEFAULTS, Experiment, typed
 from imdb_embeddings.modeling.inference import export_weights, load_weights, predict_logits
 from imdb_embeddings.modeling.training import train
 from imdb_embeddings.text.model_input import input_spec, model_input
@@ -17,15 +17,16 @@ from imdb_embeddings.text.model_input import input_spec, model_input
 
 def curve_experiment(curve: dict[str, Any], defaults: dict[str, Any], source: str, n: int) -> Experiment:
     """The settings of the point (source, n): the curve's keys over `train`'s."""
-    return Experiment(
-        **{
+    return typed(
+        Experiment,
+        {
             **EXPERIMENT_DEFAULTS,
             **defaults,
             **curve,
             "embedding": source,
             "train_samples": n,
             "trainable": source == "learned" or curve["trainable"],
-        }
+        },
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from imdb_embeddings.core.params import Word2Vec
 from imdb_embeddings.text.tokenizer import Corpus
 
 log = logging.getLogger("word2vec")
@@ -33,7 +34,7 @@ def sentences(texts: Sequence[str]) -> list[list[str]]:
     return [words[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
-def train_word2vec(texts: Sequence[str], settings: dict[str, Any]) -> tuple[list[str], np.ndarray]:
+def train_word2vec(texts: Sequence[str], settings: Word2Vec) -> tuple[list[str], np.ndarray]:
     """(words, vectors) of a word2vec model trained on `texts`.
     `settings`: dim, epochs, window, min_count, seed, workers, sg (0: CBOW, 1: skip-gram)."""
     from gensim.models import Word2Vec
@@ -47,22 +48,22 @@ def train_word2vec(texts: Sequence[str], settings: dict[str, Any]) -> tuple[list
 
         def on_epoch_end(self, model: Any) -> None:
             self.epoch += 1
-            log.info("epoch %d of %d done in %.0f s", self.epoch, settings["epochs"], time.monotonic() - self.start)
+            log.info("epoch %d of %d done in %.0f s", self.epoch, settings.epochs, time.monotonic() - self.start)
 
     logging.getLogger("gensim").setLevel(logging.WARNING)
     # gensim counts the vocabulary before the first epoch: most of a minute on the real data.
-    log.info("%d texts: counting the vocabulary, then %d epochs", len(texts), settings["epochs"])
+    log.info("%d texts: counting the vocabulary, then %d epochs", len(texts), settings.epochs)
     model = Word2Vec(
         sentences(texts),
-        vector_size=settings["dim"],
-        window=settings["window"],
-        min_count=settings["min_count"],
-        epochs=settings["epochs"],
-        sg=settings["sg"],
-        seed=settings["seed"],
-        workers=settings["workers"],
+        vector_size=settings.dim,
+        window=settings.window,
+        min_count=settings.min_count,
+        epochs=settings.epochs,
+        sg=settings.sg,
+        seed=settings.seed,
+        workers=settings.workers,
         hashfxn=stable_hash,
         callbacks=[EpochLog()],
     )
-    log.info("%d words x %d dims from %d texts", len(model.wv), settings["dim"], len(texts))
+    log.info("%d words x %d dims from %d texts", len(model.wv), settings.dim, len(texts))
     return list(model.wv.index_to_key), model.wv.vectors.astype(np.float32)
