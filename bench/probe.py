@@ -110,16 +110,15 @@ def throughput(project):
     from imdb_embeddings.modeling.model import build_model
     from imdb_embeddings.text.padding import pad_sequences
     from imdb_embeddings.text.sequences import load_sequences
-    from stages.train import MATRICES, SEQUENCES
 
     p = params_module.load()
-    tokens, offsets, labels = load_sequences(SEQUENCES)
+    tokens, offsets, labels = load_sequences("data/tokenized/train.npz")
     out = {}
     for group, name in ((g, n) for g, names in p["experiments"].items() for n in names):
         exp = params_module.experiment(p, group, name)
         rows, _ = split_indices(len(labels), exp, name)
         x, y = pad_sequences(tokens, offsets, exp.maxlen, rows), labels[rows]
-        weights = np.load(MATRICES[group]) if group in MATRICES else None
+        weights = None if group == "learned" else np.load(f"data/embedding/{group}.npy")
         keras.utils.set_random_seed(exp.seed)
         model = build_model(
             p["tokenize"]["max_words"],

@@ -8,19 +8,24 @@ hold experiment names, only after the check has passed. A name such as
 before it touches anything. The output's bytes never change: a change to
 params.yaml reruns this check, and only the stages that read the changed
 keys after it.
+
+    python -m stages.check_params params.yaml data/params.checked
 """
+
+import argparse
 
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path
 
-IN = "params.yaml"
-OUT = "data/params.checked"
-
 
 def main() -> None:
-    params.load(IN)
-    with atomic_path(OUT) as tmp:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("params", help="the params file")
+    parser.add_argument("out", help="written when every check passes; its bytes never change")
+    args = parser.parse_args()
+    params.load(args.params)
+    with atomic_path(args.out) as tmp:
         tmp.write_text("params.yaml passed the checks of imdb_embeddings/core/params.py\n", encoding="utf-8")
 
 

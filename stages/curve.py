@@ -3,7 +3,8 @@ one point of the learning curve, the test accuracy of the curve's model
 family on one embedding source trained on `n` labelled reviews
 (imdb_embeddings/modeling/curve_point.py).
 
-    python -m stages.curve <source> <n>
+    python -m stages.curve <source> <n> --train data/tokenized/train.npz --test data/tokenized/test.npz \
+        [--matrix data/embedding/<source>.npy] --metrics metrics/curve/<source>-<n>.json
 """
 
 import argparse
@@ -39,34 +40,39 @@ PARAMS = (
     "train.cpu_devices",
     "tokenize.max_words",
 )
-MATRICES = {"glove": "data/embedding/glove.npy", "word2vec": "data/embedding/word2vec.npy"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", choices=params.EMBEDDINGS)
     parser.add_argument("n", type=int, help="labelled training reviews")
+    parser.add_argument("--train", required=True, help="the training reviews' sequences (.npz)")
+    parser.add_argument("--test", required=True, help="the test reviews' sequences (.npz)")
+    parser.add_argument("--matrix", help="the pre-trained embedding matrix (.npy): glove and word2vec only")
+    parser.add_argument("--metrics", required=True, help="the point (.json)")
     args = parser.parse_args()
+    if (args.matrix is None) != (args.source == "learned"):
+        parser.error("--matrix goes with the glove or word2vec source, and only with one")
     p = params.load(keys=PARAMS)
     experiment = curve_experiment(p["learning_curve"], p["train"], args.source, args.n)
-    train_seqs = load_sequences("data/tokenized/train.npz")
+    train_seqs = load_sequences(args.train)
     wanted = args.n + experiment.validation_samples
     if wanted > len(train_seqs[2]):
         raise PipelineError(
             f"params.yaml: learning_curve: {args.n} training + {experiment.validation_samples} "
             f"validation reviews, but there are only {len(train_seqs[2])}"
         )
-    matrix = np.load(MATRICES[args.source]) if args.source in MATRICES else None
+    matrix = None if args.matrix is None else np.load(args.matrix)
     with tempfile.TemporaryDirectory() as scratch:
         point = curve_point(
             experiment,
             p["tokenize"]["max_words"],
             train_seqs,
-            load_sequences("data/tokenized/test.npz"),
+            load_sequences(args.test),
             matrix,
             str(Path(scratch) / "m.npz"),
         )
-    write_json(f"metrics/curve/{args.source}-{args.n}.json", point)
+    write_json(args.metrics, point)
     print(f"{args.source} @ {args.n}: test accuracy {point['test_accuracy']:.4f} ({point['train_seconds']} s)")
 
 

@@ -1,6 +1,11 @@
 """Stage embedding: the `max_words x dim` GloVe matrix of the vocabulary
-(imdb_embeddings/vectors/matrix.py), and how much of the vocabulary GloVe covers."""
+(imdb_embeddings/vectors/matrix.py), and how much of the vocabulary GloVe covers.
 
+    python -m stages.embedding --vocabulary data/tokenized/vocab.json --vectors data/glove/vectors.npy \
+        --words data/glove/words.json --out data/embedding/glove.npy --metrics metrics/embedding.json
+"""
+
+import argparse
 import json
 import logging
 
@@ -12,22 +17,24 @@ from imdb_embeddings.vectors.matrix import save_vocabulary_matrix
 
 log = logging.getLogger("embedding")
 PARAMS = ("tokenize.max_words",)
-VOCAB = "data/tokenized/vocab.json"
-GLOVE_VECTORS = "data/glove/vectors.npy"
-GLOVE_WORDS = "data/glove/words.json"
-OUT = "data/embedding/glove.npy"
-METRICS = "metrics/embedding.json"
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vocabulary", required=True, help="the tokenizer's vocabulary (.json)")
+    parser.add_argument("--vectors", required=True, help="the parsed GloVe matrix (.npy)")
+    parser.add_argument("--words", required=True, help="its words (.json)")
+    parser.add_argument("--out", required=True, help="the vocabulary's matrix (.npy)")
+    parser.add_argument("--metrics", required=True, help="the coverage (.json)")
+    args = parser.parse_args()
     max_words = params.load(keys=PARAMS)["tokenize"]["max_words"]
-    with open(GLOVE_WORDS, encoding="utf-8") as f:
+    with open(args.words, encoding="utf-8") as f:
         glove_words = json.load(f)
-    glove_vectors = np.load(GLOVE_VECTORS, mmap_mode="r")
-    m = save_vocabulary_matrix(VOCAB, glove_words, glove_vectors, max_words, OUT, METRICS)
+    glove_vectors = np.load(args.vectors, mmap_mode="r")
+    m = save_vocabulary_matrix(args.vocabulary, glove_words, glove_vectors, max_words, args.out, args.metrics)
     log.info(
         "%s: GloVe covers %d of %d vocabulary words (%.1f%%)",
-        OUT,
+        args.out,
         m["words_found"],
         m["vocabulary_words"],
         100 * m["coverage"],

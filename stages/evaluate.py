@@ -5,7 +5,8 @@ probability out, no TensorFlow), in `metrics/<name>.json`, with the fit's
 summary when the training stage wrote one (`--fit`). Reads no params: what
 turns text into the model's input comes with the exported model.
 
-    python -m stages.evaluate <name> [--fit data/models/<name>.fit.json]
+    python -m stages.evaluate data/models/<name>.npz --test data/prepared/test.parquet \
+        --metrics metrics/<name>.json [--fit data/models/<name>.fit.json]
 """
 
 import argparse
@@ -21,24 +22,25 @@ from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.metrics import binary_metrics
 
 log = logging.getLogger("evaluate")
-TEST = "data/prepared/test.parquet"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("name", help="the experiment")
+    parser.add_argument("model", help="the self-contained model (.npz)")
+    parser.add_argument("--test", required=True, help="the test reviews (.parquet)")
+    parser.add_argument("--metrics", required=True, help="where the test metrics go (.json)")
     parser.add_argument("--fit", help="the training stage's summary (labelled reviews, fitting time) to add")
     args = parser.parse_args()
-    model = load_classifier(f"data/models/{args.name}.npz")  # checked: members, shapes, text rules
+    model = load_classifier(args.model)  # checked: members, shapes, text rules
     fit = {}
     if args.fit:
         with open(args.fit, encoding="utf-8") as f:
             fit = json.load(f)
-    test = pq.read_table(TEST, columns=["text", "label"]).to_pydict()
+    test = pq.read_table(args.test, columns=["text", "label"]).to_pydict()
     test_loss, test_accuracy = binary_metrics(np.asarray(test["label"]), model.logits(test["text"]))
     metrics = {"test_accuracy": round(test_accuracy, 6), "test_loss": round(test_loss, 6), **fit}
-    write_json(f"metrics/{args.name}.json", metrics)
-    log.info("%s: test accuracy %.4f, test loss %.4f", args.name, test_accuracy, test_loss)
+    write_json(args.metrics, metrics)
+    log.info("%s: test accuracy %.4f, test loss %.4f", args.model, test_accuracy, test_loss)
 
 
 if __name__ == "__main__":

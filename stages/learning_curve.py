@@ -1,7 +1,11 @@
 """Stage learning_curve: the curve points as one CSV per embedding source
 (for `dvc plots`) and the picture in the README
-(imdb_embeddings/reports/curve_plot.py)."""
+(imdb_embeddings/reports/curve_plot.py).
 
+    python -m stages.learning_curve metrics/curve plots/learning_curve plots/learning_curve.png
+"""
+
+import argparse
 import logging
 
 from imdb_embeddings.core import params
@@ -10,16 +14,18 @@ from imdb_embeddings.reports.curve_plot import draw, read_points, write_tables
 
 log = logging.getLogger("learning_curve")
 PARAMS = ("learning_curve.model",)
-POINTS = "metrics/curve"
-TABLES = "plots/learning_curve"
-PICTURE = "plots/learning_curve.png"
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("points", help="the folder of curve points, <source>-<n>.json")
+    parser.add_argument("tables", help="the folder of <source>.csv")
+    parser.add_argument("picture", help="the .png")
+    args = parser.parse_args()
     family = params.load(keys=PARAMS)["learning_curve"]["model"]
-    curves = read_points(POINTS)
-    write_tables(curves, TABLES)
-    draw(curves, PICTURE, family)
+    curves = read_points(args.points)
+    write_tables(curves, args.tables)
+    draw(curves, args.picture, family)
     for source, points in curves.items():
         log.info("%s: %s", source, ", ".join(f"{p['train_samples']}: {p['test_accuracy']:.3f}" for p in points))
 

@@ -1,8 +1,12 @@
 """Stage tokenize: a vocabulary fitted on the training reviews only, and
 every train and test review as a sequence of word indices (unpadded: each
 experiment pads to its own length in `train`). The tokenizer is
-imdb_embeddings/text/tokenizer.py."""
+imdb_embeddings/text/tokenizer.py.
 
+    python -m stages.tokenize data/prepared/train.parquet data/prepared/test.parquet data/tokenized
+"""
+
+import argparse
 import json
 import logging
 
@@ -16,24 +20,27 @@ from imdb_embeddings.text.tokenizer import encode, fit_and_encode
 
 log = logging.getLogger("tokenize")
 PARAMS = ("tokenize.max_words",)
-IN_DIR = "data/prepared"
-OUT_DIR = "data/tokenized"
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("train", help="the training reviews (.parquet): the vocabulary is fitted on these")
+    parser.add_argument("test", help="the test reviews (.parquet)")
+    parser.add_argument("out", help="the folder of vocab.json, train.npz and test.npz")
+    args = parser.parse_args()
     max_words = params.load(keys=PARAMS)["tokenize"]["max_words"]
-    train = pq.read_table(f"{IN_DIR}/train.parquet", columns=["text", "label"]).to_pydict()
+    train = pq.read_table(args.train, columns=["text", "label"]).to_pydict()
     # The training reviews are split once, for both the vocabulary and their sequences.
     vocabulary, *train_sequences = fit_and_encode(train["text"], max_words)
     log.info("vocabulary: %d words (max_words %d, index 0 is padding)", len(vocabulary), max_words)
-    test = pq.read_table(f"{IN_DIR}/test.parquet", columns=["text", "label"]).to_pydict()
+    test = pq.read_table(args.test, columns=["text", "label"]).to_pydict()
     for split, data, (tokens, offsets) in (
         ("train", train, train_sequences),
         ("test", test, encode(test["text"], vocabulary)),
     ):
-        save_sequences(f"{OUT_DIR}/{split}.npz", tokens, offsets, data["label"])
+        save_sequences(f"{args.out}/{split}.npz", tokens, offsets, data["label"])
         log.info("%s: %d reviews, %d tokens", split, len(data["label"]), len(tokens))
-    with atomic_path(f"{OUT_DIR}/vocab.json") as tmp:
+    with atomic_path(f"{args.out}/vocab.json") as tmp:
         tmp.write_text(json.dumps(vocabulary, ensure_ascii=False, indent=0), encoding="utf-8")
 
 

@@ -2,7 +2,11 @@
 experiment's model on a seeded sample of the training reviews, log its
 per-epoch history with DVCLive, and save the model (imdb_embeddings/modeling/).
 
-    python -m stages.train <group> <name>     # group: learned, glove or word2vec
+    python -m stages.train <group> <name> --sequences data/tokenized/train.npz \
+        --vocabulary data/tokenized/vocab.json [--matrix data/embedding/<group>.npy] \
+        --keras data/models/<name>.keras --export data/models/<name>.npz --log dvclive/<name>
+
+group: learned, glove or word2vec (whose pre-trained `--matrix` the model starts from).
 """
 
 import argparse
@@ -23,21 +27,25 @@ from imdb_embeddings.text.sequences import load_sequences
 # What this stage reads of params.yaml ({0}: the group, {1}: the experiment);
 # dvc.yaml declares the same (tests/test_dependencies.py holds them equal).
 PARAMS = ("train", "tokenize.max_words", "experiments.{0}.{1}")
-SEQUENCES = "data/tokenized/train.npz"
-VOCAB = "data/tokenized/vocab.json"
-# The pre-trained matrix of each source that has one (stages embedding and word2vec).
-MATRICES = {"glove": "data/embedding/glove.npy", "word2vec": "data/embedding/word2vec.npy"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("group", choices=params.EMBEDDINGS, help="the experiment's group in params.yaml")
     parser.add_argument("name", help="the experiment, a key of experiments.<group>")
+    parser.add_argument("--sequences", required=True, help="the training reviews' sequences (.npz)")
+    parser.add_argument("--vocabulary", required=True, help="the tokenizer's vocabulary (.json), saved with the model")
+    parser.add_argument("--matrix", help="the pre-trained embedding matrix (.npy): glove and word2vec only")
+    parser.add_argument("--keras", required=True, help="the Keras model (.keras)")
+    parser.add_argument("--export", required=True, help="the self-contained model (.npz)")
+    parser.add_argument("--log", required=True, help="DVCLive's folder")
     args = parser.parse_args()
+    if (args.matrix is None) != (args.group == "learned"):
+        parser.error("--matrix goes with a glove or word2vec experiment, and only with one")
     p = params.load(keys=[key.format(args.group, args.name) for key in PARAMS])
     experiment = params.experiment(p, args.group, args.name)
 
-    tokens, offsets, labels = load_sequences(SEQUENCES)
+    tokens, offsets, labels = load_sequences(args.sequences)
     train_rows, val_rows = split_indices(len(labels), experiment, f"experiments.{args.group}.{args.name}")
     spec = input_spec(experiment, p["tokenize"]["max_words"])
     data = {
@@ -46,18 +54,18 @@ def main() -> None:
         "x_val": model_input(tokens, offsets, spec, val_rows),
         "y_val": labels[val_rows],
     }
-    matrix = np.load(MATRICES[args.group]) if args.group in MATRICES else None
+    matrix = None if args.matrix is None else np.load(args.matrix)
 
     # TensorFlow is imported (inside `train`) only now that the inputs are known to be good.
-    model, _ = train(experiment, args.name, p["tokenize"]["max_words"], data, matrix, f"dvclive/{args.name}")
+    model, _ = train(experiment, args.name, p["tokenize"]["max_words"], data, matrix, args.log)
     if not distribute.is_chief():
         print(f"{args.name}: not the chief worker; the chief writes the model and its logs")
         return
-    save_model(model, f"data/models/{args.name}.keras")
-    with open(VOCAB, encoding="utf-8") as f:
+    save_model(model, args.keras)
+    with open(args.vocabulary, encoding="utf-8") as f:
         vocabulary = json.load(f)
     # The self-contained model: weights, vocabulary, text rules, input spec.
-    export_weights(model, f"data/models/{args.name}.npz", spec, vocabulary)
+    export_weights(model, args.export, spec, vocabulary)
 
 
 if __name__ == "__main__":

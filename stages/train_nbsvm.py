@@ -11,7 +11,12 @@ Writes the self-contained model and `data/models/<name>.fit.json` (labelled
 reviews, fitting time, validation accuracy), which `evaluate` puts
 into `metrics/<name>.json`.
 
-    python -m stages.train_nbsvm <group> <name>     # group: labelled or pseudo_labelled
+    python -m stages.train_nbsvm <group> <name> --train data/prepared/train.parquet \
+        [--vectors data/embedding/word2vec.npy --vocabulary data/tokenized/vocab.json] \
+        --model data/models/<name>.npz --fit data/models/<name>.fit.json
+
+group: labelled, or pseudo_labelled (whose teacher needs the word vectors and
+their vocabulary).
 """
 
 import argparse
@@ -33,9 +38,6 @@ from imdb_embeddings.text.tokenizer import fit_and_encode
 
 log = logging.getLogger("train_nbsvm")
 PARAMS = ("nbsvm.{0}.{1}",)
-TRAIN = "data/prepared/train.parquet"
-# The teacher's word vectors, rows in the order of the tokenize stage's vocabulary.
-VECTORS, VECTOR_WORDS = "data/embedding/word2vec.npy", "data/tokenized/vocab.json"
 ALL_WORDS = MAX_VOCABULARY + 1  # every training word (~75,000): max_words counts the padding index
 
 
@@ -43,18 +45,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("group", choices=params.NBSVM_GROUPS, help="the experiment's group in params.yaml's nbsvm")
     parser.add_argument("name", help="the experiment, a key of nbsvm.<group>")
+    parser.add_argument("--train", required=True, help="the training reviews (.parquet)")
+    parser.add_argument("--vectors", help="pseudo_labelled: the teacher's word vectors (.npy)")
+    parser.add_argument("--vocabulary", help="pseudo_labelled: their words, in row order (.json)")
+    parser.add_argument("--model", required=True, help="the self-contained n-gram model (.npz)")
+    parser.add_argument("--fit", required=True, help="the fit's summary (.json)")
     args = parser.parse_args()
+    if (args.vectors is None or args.vocabulary is None) != (args.group == "labelled"):
+        parser.error("--vectors and --vocabulary go with a pseudo_labelled experiment, and only with one")
     p = params.load(keys=[key.format(args.group, args.name) for key in PARAMS])
     settings = params.nbsvm_experiment(p, args.group, args.name)
     where = f"nbsvm.{args.group}.{args.name}"
 
-    train = pq.read_table(TRAIN, columns=["text", "label"]).to_pydict()
+    train = pq.read_table(args.train, columns=["text", "label"]).to_pydict()
     labels = np.asarray(train["label"], dtype=np.int64)
     labelled, validation = split_indices(len(labels), settings, where)
     teacher_inputs = None
     if args.group == "pseudo_labelled":
-        with open(VECTOR_WORDS, encoding="utf-8") as f:
-            teacher_inputs = (json.load(f), np.load(VECTORS))
+        with open(args.vocabulary, encoding="utf-8") as f:
+            teacher_inputs = (json.load(f), np.load(args.vectors))
 
     start = time.perf_counter()  # fitting: tokenizing, n-grams, teacher, regression
     vocabulary, ids, offsets = fit_and_encode(train["text"], ALL_WORDS)
@@ -79,8 +88,8 @@ def main() -> None:
         ngram_features=len(model.keys),
         **summary,
     )
-    model.save(f"data/models/{args.name}.npz")
-    write_json(f"data/models/{args.name}.fit.json", summary)
+    model.save(args.model)
+    write_json(args.fit, summary)
     log.info("%s: %s", args.name, ", ".join(f"{k} {v}" for k, v in summary.items()))
 
 

@@ -1,8 +1,13 @@
 """Stage word2vec: in-domain word vectors trained on the unlabelled reviews
 and the training texts, no labels (imdb_embeddings/vectors/in_domain.py),
 laid out as the vocabulary's embedding matrix like GloVe's, and how much of
-the vocabulary they cover."""
+the vocabulary they cover.
 
+    python -m stages.word2vec --texts data/prepared/unsup.parquet data/prepared/train.parquet \
+        --vocabulary data/tokenized/vocab.json --out data/embedding/word2vec.npy --metrics metrics/word2vec.json
+"""
+
+import argparse
 import logging
 import time
 
@@ -15,22 +20,25 @@ from imdb_embeddings.vectors.matrix import save_vocabulary_matrix
 
 log = logging.getLogger("word2vec")
 PARAMS = ("word2vec", "tokenize.max_words")
-TEXTS = ("data/prepared/unsup.parquet", "data/prepared/train.parquet")
-VOCAB = "data/tokenized/vocab.json"
-OUT = "data/embedding/word2vec.npy"
-METRICS = "metrics/word2vec.json"
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--texts", required=True, nargs="+", help="reviews (.parquet) whose texts are read, no labels")
+    parser.add_argument("--vocabulary", required=True, help="the tokenizer's vocabulary (.json): the matrix's rows")
+    parser.add_argument("--out", required=True, help="the vocabulary's matrix (.npy)")
+    parser.add_argument("--metrics", required=True, help="the coverage (.json)")
+    args = parser.parse_args()
     p = params.load(keys=PARAMS)
-    texts = [text for path in TEXTS for text in pq.read_table(path, columns=["text"]).column("text").to_pylist()]
+    texts = [text for path in args.texts for text in pq.read_table(path, columns=["text"]).column("text").to_pylist()]
     start = time.perf_counter()
     words, vectors = train_word2vec(texts, params.section(p, params.Word2Vec))
     seconds = time.perf_counter() - start
-    m = save_vocabulary_matrix(VOCAB, words, vectors, p["tokenize"]["max_words"], OUT, METRICS, texts=len(texts))
+    max_words = p["tokenize"]["max_words"]
+    m = save_vocabulary_matrix(args.vocabulary, words, vectors, max_words, args.out, args.metrics, texts=len(texts))
     log.info(
         "%s: %d texts in %.0f s; covers %d of %d vocabulary words",
-        OUT,
+        args.out,
         len(texts),
         seconds,
         m["words_found"],

@@ -7,8 +7,10 @@ workspace (`dvc exp run -S ...` rewrites params.yaml there) does not change
 what the tests test."""
 
 import os
+import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -73,3 +75,16 @@ def edit_params(project, change):
     change(params)
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     return params
+
+
+def stage_argv(project, name: str) -> list[str]:
+    """The command of stage `name` (e.g. ``train_glove@glove_frozen``) as
+    dvc.yaml gives it, its paths included, run by this Python."""
+    from dvc.repo import Repo
+
+    with Repo(str(project)) as repo:
+        commands = {stage.name: stage.cmd for stage in repo.index.stages}
+    if name not in commands:
+        raise KeyError(f"no stage {name} in {project}/dvc.yaml: {', '.join(commands)}")
+    argv = shlex.split(commands[name])
+    return [sys.executable if argv[0] == "python" else argv[0], *argv[1:]]

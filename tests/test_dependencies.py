@@ -115,6 +115,44 @@ def test_deps_cover_every_file_a_stage_runs(project, pipeline):
     assert not missing, f"files a stage runs but does not list in its deps: {missing}"
 
 
+# Where data lives: a string starting so in a stage module is a path that
+# dvc.yaml should pass instead.
+DATA_PREFIXES = ("data/", "metrics/", "plots/", "dvclive/")
+
+
+def test_paths_are_written_once_in_dvc_yaml(project, pipeline):
+    """A stage module names no file: dvc.yaml passes every path in the
+    command, and the command's paths are exactly the stage's data deps and
+    outputs, so a file read or written is always one DVC tracks."""
+    for stage, module, args in pipeline:
+        source = module_path(project, module)
+        literals = [
+            node.value
+            for node in ast.walk(ast.parse(source.read_text()))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(DATA_PREFIXES)
+        ]
+        assert not literals, f"{module} names paths itself: {literals}; pass them from dvc.yaml"
+        passed = {arg for arg in args if "/" in arg or arg.endswith(".yaml")}
+        declared = {
+            dep.def_path
+            for dep in stage.deps
+            if not hasattr(dep, "params") and not dep.def_path.startswith(("stages/", "imdb_embeddings/"))
+        } | {out.def_path for out in stage.outs}
+        if module != f"{STAGE_PACKAGE}.check_params":
+            declared.discard("data/params.checked")  # the check's token: waited for, never read
+
+        # A folder passed may hold several declared outputs (DVCLive's metrics and plots).
+        def covers(folder: str, path: str) -> bool:
+            return path == folder or path.startswith(folder + "/")
+
+        undeclared = sorted(a for a in passed if not any(covers(a, d) for d in declared))
+        unpassed = sorted(d for d in declared if not any(covers(a, d) for a in passed))
+        assert not undeclared and not unpassed, (
+            f"{stage.name}: the command passes {undeclared} that dvc.yaml does not declare, "
+            f"and declares {unpassed} that the command does not pass"
+        )
+
+
 def test_no_stage_module_imports_another(project, pipeline):
     stage_files = {module_path(project, module) for _, module, _ in pipeline}
     for stage, module, _ in pipeline:

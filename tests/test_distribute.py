@@ -6,13 +6,13 @@ hand, as on a real cluster). Each must land near the single-device run."""
 import json
 import shutil
 import subprocess
-import sys
 
 import pytest
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.modeling.distribute import cluster_spec, is_chief
 from tests.conftest import edit_params, free_ports, run_tool
+from tests.project import stage_argv
 
 pytestmark = pytest.mark.slow
 NAME = "learned_maxlen20"
@@ -56,7 +56,7 @@ def test_multi_worker_on_two_processes(project):
         return json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
 
     other = subprocess.Popen(
-        [sys.executable, "-m", "stages.train", "learned", NAME],
+        stage_argv(project, f"train_learned@{NAME}"),
         cwd=project,
         env={**env, "TF_CONFIG": tf_config(1)},
         stdout=subprocess.PIPE,

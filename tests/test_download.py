@@ -5,7 +5,6 @@ import hashlib
 import random
 import signal
 import subprocess
-import sys
 import time
 import zipfile
 
@@ -19,6 +18,7 @@ from imdb_embeddings.core.files import Checksum
 from imdb_embeddings.core.params import Glove
 from tests import fixtures
 from tests.conftest import ROOT, tool_env
+from tests.project import stage_argv
 
 SIZE = 3 << 20
 DATA = random.Random(1).randbytes(SIZE)
@@ -216,7 +216,7 @@ def test_interrupted_stage_leaves_no_output_and_resumes(http_server, tmp_path, p
     env.pop("PIPELINE_MIRROR", None)
     http_server.configure(rate=1 << 20)  # 1 MB/s per connection: about a second in
     stage = subprocess.Popen(
-        [sys.executable, "-m", "stages.download_imdb"],
+        stage_argv(ROOT, "download_imdb"),
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,
@@ -239,9 +239,7 @@ def test_interrupted_stage_leaves_no_output_and_resumes(http_server, tmp_path, p
 
     http_server.configure()
     http_server.reset_counts()
-    done = subprocess.run(
-        [sys.executable, "-m", "stages.download_imdb"], cwd=project, env=env, capture_output=True, text=True
-    )
+    done = subprocess.run(stage_argv(ROOT, "download_imdb"), cwd=project, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert f"resuming {http_server.url}/aclImdb_v1.tar.gz: {kept} of {SIZE} bytes already here" in done.stderr
     assert (project / "data/raw/aclImdb_v1.tar.gz").read_bytes() == DATA

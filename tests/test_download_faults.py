@@ -20,6 +20,7 @@ from imdb_embeddings.core.files import Checksum
 from imdb_embeddings.core.params import Glove
 from tests.conftest import ROOT, copy_project, tool_env
 from tests.http_faults import FaultServer
+from tests.project import stage_argv
 
 SIZE = 3 << 20
 DATA = random.Random(2).randbytes(SIZE)
@@ -177,9 +178,9 @@ def test_bad_settings_are_one_line_errors(tmp_path, name, value, message):
     """Read when used, not at import: the stage reports them like any bad input."""
     project = copy_project(tmp_path / "project")
     env = tool_env(**{name: value, "PIPELINE_MIRROR": "", "PIPELINE_CACHE_DIR": str(tmp_path / "cache")})
-    for stage_module in ("stages.download_imdb", "stages.download_glove"):
+    for name in ("download_imdb", "download_glove"):
         stage = subprocess.run(
-            [sys.executable, "-m", stage_module], cwd=project, env=env, capture_output=True, text=True, timeout=60
+            stage_argv(project, name), cwd=project, env=env, capture_output=True, text=True, timeout=60
         )
         assert stage.returncode == 1
         assert stage.stderr.strip().splitlines() == [f"error: {message}"]

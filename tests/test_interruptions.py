@@ -19,6 +19,7 @@ import pytest
 from tests import fixtures
 from tests.conftest import copy_project, edit_params, fixture_params, run_tool, tool_env
 from tests.http_faults import FaultServer
+from tests.project import stage_argv
 
 pytestmark = pytest.mark.slow
 STAGES = (
@@ -207,7 +208,7 @@ def test_full_disk_keeps_the_previous_output(baseline, tmp_path):
     try:
         for name, data in before.items():
             (out / name).write_bytes(data)
-        result = run_tool(project, "python", "-m", "stages.tokenize", check=False)
+        result = run_tool(project, *stage_argv(project, "tokenize"), check=False)
         assert result.returncode == 1
         errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
         assert errors and "No space left on device" in errors[0] and "no output was written" in errors[0]

@@ -9,6 +9,7 @@ import networkx as nx
 import pytest
 
 from tests.conftest import copy_project, edit_params, experiments, run_tool, tool_env
+from tests.project import stage_argv
 
 pytestmark = pytest.mark.slow
 OUTPUT = [""]  # what the last repro printed
@@ -239,7 +240,7 @@ def test_too_many_samples_is_named(project, tmp_path):
     project, mirror = project
     edit_params(project, lambda p: experiments(p)["glove_frozen"].update(train_samples=10_000))
     try:
-        result = run_tool(project, "python", "-m", "stages.train", "glove", "glove_frozen", check=False)
+        result = run_tool(project, *stage_argv(project, "train_glove@glove_frozen"), check=False)
     finally:
         edit_params(project, lambda p: experiments(p)["glove_frozen"].update(train_samples=20))
     assert result.returncode == 1

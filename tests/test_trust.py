@@ -5,12 +5,12 @@ SHA256SUMS says, and `prepare` checks the content of every archive it reads."""
 
 import hashlib
 import subprocess
-import sys
 
 import pytest
 
 from tests import fixtures
 from tests.conftest import copy_project, edit_params, fixture_content_sha256, tool_env
+from tests.project import stage_argv
 
 
 @pytest.fixture
@@ -20,11 +20,9 @@ def project(tmp_path):
     return project
 
 
-def run_stage(project, module, mirror):
+def run_stage(project, name, mirror):
     env = tool_env(PIPELINE_MIRROR=str(mirror), PIPELINE_CACHE_DIR=str(project.parent / "cache"))
-    return subprocess.run(
-        [sys.executable, "-m", module], cwd=project, env=env, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run(stage_argv(project, name), cwd=project, env=env, capture_output=True, text=True, timeout=120)
 
 
 def mirror_with(tmp_path, members, vouch=True):
@@ -39,12 +37,12 @@ def mirror_with(tmp_path, members, vouch=True):
 
 def test_a_faithful_repack_is_accepted_loudly(project, tmp_path):
     mirror = mirror_with(tmp_path, dict(reversed(list(fixtures.imdb_members().items()))))  # other order, other bytes
-    result = run_stage(project, "stages.download_imdb", mirror)
+    result = run_stage(project, "download_imdb", mirror)
     assert result.returncode == 0, result.stderr
     assert "is NOT the archive pinned in params.yaml" in result.stderr
     assert "its review content matches imdb.content_sha256" in result.stderr
     assert (project / "data/raw/aclImdb_v1.tar.gz").is_file()
-    prepared = run_stage(project, "stages.prepare", mirror)
+    prepared = run_stage(project, "prepare", mirror)
     assert prepared.returncode == 0, prepared.stderr
     assert "review content matches imdb.content_sha256" in prepared.stderr
 
@@ -59,7 +57,7 @@ def test_other_reviews_are_refused_even_when_sha256sums_vouches(project, tmp_pat
     else:
         members.pop(next(n for n in members if "/test/neg/" in n))
     mirror = mirror_with(tmp_path, members)
-    result = run_stage(project, "stages.download_imdb", mirror)
+    result = run_stage(project, "download_imdb", mirror)
     assert result.returncode == 1
     assert "its reviews are not the pinned dataset" in result.stderr and "refusing it" in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
@@ -75,7 +73,7 @@ def test_prepare_checks_the_content_of_any_archive_it_reads(project, tmp_path):
     members["aclImdb/test/neg/999_1.txt"] = "An extra review."
     (project / "data/raw").mkdir(parents=True)
     fixtures.write_tar(project / "data/raw/aclImdb_v1.tar.gz", members)
-    result = run_stage(project, "stages.prepare", tmp_path)
+    result = run_stage(project, "prepare", tmp_path)
     assert result.returncode == 1
     assert "its reviews are not the pinned dataset" in result.stderr and "nothing was written" in result.stderr
     assert not (project / "data/prepared").exists()
