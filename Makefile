@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 # Stage commands call `python`: make sure it is the venv's.
-export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: setup run test lint lock bench bench-download results
 
@@ -19,8 +19,10 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 # The whole pipeline. Offline, with the mirror beside this project (GloVe
 # 50-d only): make run PIPELINE_MIRROR=../shared/mirror GLOVE_DIM=50, which
 # runs it as `dvc exp run -S glove.dim=50` (an experiment, params.yaml updated).
+# It says first how many stages are out of date (DVC then prints each one as it starts).
 GLOVE_DIM ?=
 run: setup
+	@dvc status --json 2>/dev/null | python -c 'import json, sys; print(f"make run: {len(json.load(sys.stdin))} stages to run")' 2>/dev/null || true
 	$(if $(GLOVE_DIM),dvc exp run -S glove.dim=$(GLOVE_DIM),dvc repro)
 
 lint: setup

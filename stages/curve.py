@@ -4,7 +4,7 @@ family on one embedding source trained on `n` labelled reviews
 (imdb_embeddings/modeling/curve_point.py).
 
     python -m stages.curve <source> <n> --train data/tokenized/train.npz --test data/tokenized/test.npz \
-        [--matrix data/embedding/<source>.npy] --metrics metrics/curve/<source>-<n>.json
+        [--matrix data/embedding/<source>.npy] --point data/curve/<source>-<n>.json
 """
 
 import argparse
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from imdb_embeddings.core import params
+from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.modeling.curve_point import curve_experiment, curve_point
@@ -49,7 +49,7 @@ def main() -> None:
     parser.add_argument("--train", required=True, help="the training reviews' sequences (.npz)")
     parser.add_argument("--test", required=True, help="the test reviews' sequences (.npz)")
     parser.add_argument("--matrix", help="the pre-trained embedding matrix (.npy): glove and word2vec only")
-    parser.add_argument("--metrics", required=True, help="the point (.json)")
+    parser.add_argument("--point", required=True, help="the point (.json)")
     args = parser.parse_args()
     if (args.matrix is None) != (args.source == "learned"):
         parser.error("--matrix goes with the glove or word2vec source, and only with one")
@@ -72,8 +72,10 @@ def main() -> None:
             matrix,
             str(Path(scratch) / "m.npz"),
         )
-    write_json(args.metrics, point)
-    print(f"{args.source} @ {args.n}: test accuracy {point['test_accuracy']:.4f} ({point['train_seconds']} s)")
+    write_json(args.point, point.metrics)
+    timings.record(f"curve_{args.source}@{args.n}", train_seconds=point.seconds)
+    accuracy = point.metrics["test_accuracy"]
+    print(f"{args.source} @ {args.n}: test accuracy {accuracy:.4f} (fitted in {point.seconds:.1f} s)")
 
 
 if __name__ == "__main__":

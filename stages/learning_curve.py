@@ -2,7 +2,7 @@
 (for `dvc plots`) and the picture in the README
 (imdb_embeddings/reports/curve_plot.py).
 
-    python -m stages.learning_curve metrics/curve plots/learning_curve plots/learning_curve.png
+    python -m stages.learning_curve data/curve plots/learning_curve plots/learning_curve.png
 """
 
 import argparse

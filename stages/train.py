@@ -4,7 +4,8 @@ per-epoch history with DVCLive, and save the model (imdb_embeddings/modeling/).
 
     python -m stages.train <group> <name> --sequences data/tokenized/train.npz \
         --vocabulary data/tokenized/vocab.json [--matrix data/embedding/<group>.npy] \
-        --keras data/models/<name>.keras --export data/models/<name>.npz --log dvclive/<name>
+        --keras data/models/<name>.keras --export data/models/<name>.npz --fit data/models/<name>.fit.json \
+        --log dvclive/<name>
 
 group: learned, glove or word2vec (whose pre-trained `--matrix` the model starts from).
 """
@@ -14,8 +15,9 @@ import json
 
 import numpy as np
 
-from imdb_embeddings.core import params
+from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.errors import run_stage
+from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.splits import split_indices
 from imdb_embeddings.modeling import distribute
 from imdb_embeddings.modeling.inference import export_weights
@@ -38,6 +40,7 @@ def main() -> None:
     parser.add_argument("--matrix", help="the pre-trained embedding matrix (.npy): glove and word2vec only")
     parser.add_argument("--keras", required=True, help="the Keras model (.keras)")
     parser.add_argument("--export", required=True, help="the self-contained model (.npz)")
+    parser.add_argument("--fit", required=True, help="the fit's summary (.json): labelled reviews, epochs")
     parser.add_argument("--log", required=True, help="DVCLive's folder")
     args = parser.parse_args()
     if (args.matrix is None) != (args.group == "learned"):
@@ -57,15 +60,19 @@ def main() -> None:
     matrix = None if args.matrix is None else np.load(args.matrix)
 
     # TensorFlow is imported (inside `train`) only now that the inputs are known to be good.
-    model, _ = train(experiment, args.name, p["tokenize"]["max_words"], data, matrix, args.log)
+    fitted = train(experiment, args.name, p["tokenize"]["max_words"], data, matrix, args.log)
     if not distribute.is_chief():
         print(f"{args.name}: not the chief worker; the chief writes the model and its logs")
         return
-    save_model(model, args.keras)
+    save_model(fitted.model, args.keras)
     with open(args.vocabulary, encoding="utf-8") as f:
         vocabulary = json.load(f)
     # The self-contained model: weights, vocabulary, text rules, input spec.
-    export_weights(model, args.export, spec, vocabulary)
+    export_weights(fitted.model, args.export, spec, vocabulary)
+    # What the fit used (labelled reviews in all), for evaluate's metrics; its time is not an output.
+    summary = {"train_samples": len(train_rows), "validation_samples": len(val_rows)}
+    write_json(args.fit, {**summary, "epochs": len(fitted.history["loss"])})
+    timings.record(f"train@{args.name}", train_seconds=fitted.seconds)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import time
 import numpy as np
 import pyarrow.parquet as pq
 
-from imdb_embeddings.core import params
+from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.splits import split_indices
@@ -84,13 +84,13 @@ def main() -> None:
     summary = nbsvm.describe(
         train_samples=len(labelled),
         validation_samples=len(validation),
-        train_seconds=seconds,
         ngram_features=len(model.keys),
         **summary,
     )
     model.save(args.model)
     write_json(args.fit, summary)
-    log.info("%s: %s", args.name, ", ".join(f"{k} {v}" for k, v in summary.items()))
+    timings.record(f"train@{args.name}", train_seconds=seconds)
+    log.info("%s: fitted in %.1f s; %s", args.name, seconds, ", ".join(f"{k} {v}" for k, v in summary.items()))
 
 
 if __name__ == "__main__":

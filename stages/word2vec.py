@@ -13,7 +13,7 @@ import time
 
 import pyarrow.parquet as pq
 
-from imdb_embeddings.core import params
+from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.vectors.in_domain import train_word2vec
 from imdb_embeddings.vectors.matrix import save_vocabulary_matrix
@@ -34,6 +34,7 @@ def main() -> None:
     start = time.perf_counter()
     words, vectors = train_word2vec(texts, params.section(p, params.Word2Vec))
     seconds = time.perf_counter() - start
+    timings.record("word2vec", train_seconds=seconds)
     max_words = p["tokenize"]["max_words"]
     m = save_vocabulary_matrix(args.vocabulary, words, vectors, max_words, args.out, args.metrics, texts=len(texts))
     log.info(

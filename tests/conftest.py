@@ -9,7 +9,7 @@ import pytest
 from imdb_embeddings.archives.reviews import REVIEW, content_digest
 from tests import fixtures
 from tests.http_faults import FaultServer
-from tests.project import ROOT, committed_params, copy_project, edit_params, git  # noqa: F401  (the test modules import them from here)
+from tests.project import ROOT, committed_params, copy_project, edit_params, git, readme_line, readme_make_run  # noqa: F401  (the test modules import them from here)
 
 
 @pytest.fixture
@@ -115,9 +115,14 @@ def reproduced_project(tmp_path_factory, fixture_mirror):
     project = copy_project(tmp_path_factory.mktemp("reproduced") / "project")
     edit_params(project, lambda p: fixture_params(p, members))
     env = tool_env(PIPELINE_MIRROR=str(mirror), PIPELINE_CACHE_DIR=str(tmp_path_factory.mktemp("download-cache")))
-    cold = run_tool(project, "dvc", "repro", env=env)
+    # The README's first commands as written: the offline quick start (the
+    # fixture mirror for ../shared/mirror; this venv for .venv), then its recipe
+    # to commit a run (tests/test_walkthrough.py checks what they did).
+    cold = readme_make_run(project, Path(sys.executable).parent.parent, f"PIPELINE_MIRROR={mirror}", env=env)
+    if cold.returncode != 0:
+        raise AssertionError(f"make run failed ({cold.returncode}):\n{cold.stdout}\n{cold.stderr}")
     # What the cold run printed, for the tests of what it ran (test_pipeline.py).
     (project.parent / "cold-repro.log").write_text(cold.stdout + cold.stderr)
-    git(project, "add", "-A")
-    git(project, "commit", "-qm", "pipeline run")
+    git_env = {**env, **{f"GIT_{who}_{what}": "t" for who in ("AUTHOR", "COMMITTER") for what in ("NAME", "EMAIL")}}
+    run_tool(project, "bash", "-c", readme_line("git add dvc.lock"), env=git_env)
     return project, env

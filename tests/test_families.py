@@ -51,7 +51,7 @@ def test_each_family_trains_and_evaluates(reproduced_project, tmp_path):
     assert ran == expected, result.stdout  # the reference experiments did not rerun
     for names in NEW.values():
         for name, spec in names.items():
-            metrics = json.loads((project / "metrics" / f"{name}.json").read_text())
+            metrics = json.loads((project / "metrics" / f"{name}.json").read_text())[name]
             assert 0 <= metrics["test_accuracy"] <= 1
             last = json.loads((project / "dvclive" / name / "metrics.json").read_text())
             assert "accuracy" in last["eval"]

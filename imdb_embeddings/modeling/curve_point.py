@@ -3,8 +3,7 @@ the first `n` reviews of the seeded shuffle of the training set (the same
 validation reviews for every n), then its test accuracy. Only the
 learning_curve stages use it (it imports TensorFlow through `training`)."""
 
-import time
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -37,7 +36,7 @@ def curve_point(
     test_seqs: tuple,
     matrix: np.ndarray | None,
     scratch: str,
-) -> dict[str, Any]:
+) -> "CurvePoint":
     """Train on the experiment's sample, evaluate on every test review."""
     tokens, offsets, labels = train_seqs
     order = np.random.default_rng(experiment.seed).permutation(len(labels))
@@ -50,20 +49,25 @@ def curve_point(
         "x_val": model_input(tokens, offsets, spec, validation),
         "y_val": labels[validation],
     }
-    start = time.perf_counter()
-    model, history = train(experiment, f"{experiment.embedding}@{len(rows)}", max_words, data, matrix, None)
-    seconds = time.perf_counter() - start
-    export_weights(model, scratch, spec)
+    fitted = train(experiment, f"{experiment.embedding}@{len(rows)}", max_words, data, matrix, None)
+    export_weights(fitted.model, scratch, spec)
     test_tokens, test_offsets, test_labels = test_seqs
     loss, accuracy = binary_metrics(
         test_labels, predict_logits(*load_weights(scratch), model_input(test_tokens, test_offsets, spec))
     )
-    return {
+    metrics = {
         "source": experiment.embedding,
         "train_samples": int(len(rows)),
         "validation_samples": int(len(validation)),
         "test_accuracy": round(accuracy, 6),
         "test_loss": round(loss, 6),
-        "train_seconds": round(seconds, 1),
-        "epochs": len(history["loss"]),
+        "epochs": len(fitted.history["loss"]),
+        "max_epochs": experiment.epochs,  # at the cap, early stopping never stopped it: a floor
+        "dim": int(matrix.shape[1]) if matrix is not None else experiment.embedding_dim,
     }
+    return CurvePoint(metrics, fitted.seconds)
+
+
+class CurvePoint(NamedTuple):
+    metrics: dict[str, Any]  # the point's output: the same for the same inputs
+    seconds: float  # fitting time, logged and kept out of the output (core/timings.py)

@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -100,9 +100,9 @@ def train(
     data: dict[str, np.ndarray],
     embedding_weights: np.ndarray | None,
     live_dir: str | Path | None,
-) -> tuple[Any, dict[str, list[float]]]:
+) -> "Fitted":
     """Fit the experiment's model on data["x_train"], data["y_train"] with
-    data["x_val"], data["y_val"] for validation; returns (model, history).
+    data["x_val"], data["y_val"] for validation.
     Only the writing process (see distribute.is_chief) logs to `live_dir`
     (None: no DVCLive log)."""
     tf = import_tensorflow()
@@ -140,11 +140,17 @@ def train(
     callbacks = _callbacks(experiment, live_dir if distribute.is_chief() else None)
     start = time.perf_counter()
     history = _fit(experiment, strategy, model, data, callbacks)
-    # Logged, never saved: a time in the outputs would make every retrain's files differ.
+    seconds = time.perf_counter() - start
     epochs = len(history.get("loss", []))
     last = ", ".join(f"{key} {values[-1]:.4f}" for key, values in sorted(history.items()) if values)
-    log.info("%s: fitted in %.1f s (%d epochs; last: %s)", name, time.perf_counter() - start, epochs, last)
-    return model, history
+    log.info("%s: fitted in %.1f s (%d epochs; last: %s)", name, seconds, epochs, last)
+    return Fitted(model, history, seconds)
+
+
+class Fitted(NamedTuple):
+    model: Any  # the Keras model, its best weights when early stopping kept them
+    history: dict[str, list[float]]  # per epoch: loss, accuracy, val_loss, val_accuracy
+    seconds: float  # fitting only (never saved in an output: core/timings.py)
 
 
 def _build(experiment: Experiment, max_words: int, width: int, embedding_weights: np.ndarray | None, kind: str) -> Any:

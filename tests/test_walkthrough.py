@@ -1,0 +1,130 @@
+"""The README's commands as a reader runs them, on the fixture data: the
+offline quick start (`make run PIPELINE_MIRROR=... GLOVE_DIM=...`, run once by
+the shared fixture, whose output is checked here), its recipe to commit a
+run, each `dvc exp run -S ...` example against its comment (what reruns), and
+the compact `dvc exp show`."""
+
+import re
+import shlex
+import subprocess
+
+import pytest
+import yaml
+
+from tests.conftest import run_tool
+from tests.project import ROOT, planned, readme_line
+
+pytestmark = pytest.mark.slow
+# What DVC may print on a first run, which the README explains: no dvc.lock is
+# committed, so it has no earlier hashes for the outputs.
+EXPECTED_WARNINGS = re.compile(r"WARNING: No file hash info found for '[^']+'\. It won't be created\.")
+
+
+def examples() -> list[tuple[str, str, str]]:
+    """(command, key=value, what its comment says reruns) of each README line
+    `dvc exp run -S key=value  # reruns ...`."""
+    found = []
+    for line in (ROOT / "README.md").read_text().splitlines():
+        match = re.fullmatch(r"(dvc exp run -S (\S+))\s+# reruns (.+)", line)
+        if match:
+            found.append(match.groups())
+    assert len(found) >= 3, "the README's rerun examples are gone"
+    return found
+
+
+def claimed(comment: str, project) -> set[str]:
+    """The stages a README comment names: `only: a, b@x` (a stage, or every
+    item of a foreach group) or `x and everything downstream of it`."""
+    import networkx as nx
+    from dvc.repo import Repo
+
+    with Repo(str(project)) as repo:
+        graph = repo.index.graph
+        names = {stage.name for stage in graph}
+        if comment.startswith("only: "):
+            items = [item.strip() for item in comment.removeprefix("only: ").split(",")]
+            stages = {n for n in names for item in items if n == item or n.split("@")[0] == item}
+            assert all(any(n == i or n.split("@")[0] == i for n in names) for i in items), (comment, sorted(names))
+            return stages
+        match = re.fullmatch(r"(\S+) and everything downstream of it\b.*", comment)
+        assert match, f"the README says {comment!r}: write `only: ...` or `<stage> and everything downstream of it`"
+        start = next(stage for stage in graph if stage.name == match.group(1))
+        return {start.name} | {stage.name for stage in nx.ancestors(graph, start)}
+
+
+def setting(key_value: str):
+    """`-S key=value` as a change to params.yaml (the value read as YAML, as DVC does)."""
+    key, value = key_value.split("=", 1)
+
+    def change(params):
+        *parents, last = key.split(".")
+        for part in parents:
+            params = params[part]
+        params[last] = yaml.safe_load(value)
+
+    return change
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, reproduced_project):
+    source, env = reproduced_project
+    project = tmp_path_factory.mktemp("walkthrough") / "project"
+    subprocess.run(["cp", "-a", str(source), str(project)], check=True)
+    return project, env, (source.parent / "cold-repro.log").read_text()
+
+
+def test_the_quick_start_runs_and_prints_nothing_unexplained(project):
+    project, _, log = project
+    assert "dvc exp run -S glove.dim=50" in log  # what `make run ... GLOVE_DIM=50` runs
+    counted = int(re.search(r"^make run: (\d+) stages to run$", log, re.MULTILINE).group(1))
+    assert counted == len(re.findall(r"^Running stage '", log, re.MULTILINE))  # a fresh clone: every stage
+    assert re.search(r"^Running stage 'evaluate_nbsvm@full_data':", log, re.MULTILINE)
+    assert "Traceback" not in log and "ERROR" not in log
+    unexplained = [line for line in log.splitlines() if "WARNING" in line and not EXPECTED_WARNINGS.search(line)]
+    assert not unexplained, unexplained
+
+
+def test_the_commit_recipe_leaves_a_clean_tree(project):
+    project, _, _ = project
+    status = run_tool(project, "git", "status", "--porcelain", "--untracked-files=all").stdout
+    assert status == "", status
+    tracked = run_tool(project, "git", "ls-files").stdout.split()
+    assert {"dvc.lock", "metrics/full_data.json", "plots/learning_curve.png"} <= set(tracked)
+    assert not [p for p in tracked if p.startswith(("data/", "timings/")) and not p.endswith(".gitignore")]
+
+
+@pytest.mark.parametrize("command, key_value, comment", examples())
+def test_each_rerun_example_reruns_what_its_comment_says(project, command, key_value, comment):
+    project, _, _ = project
+    assert planned(project, setting(key_value)) == claimed(comment, project), command
+
+
+def test_a_rerun_example_and_the_compact_comparison_as_written(project):
+    """The cheapest example really run, then the README's `dvc exp show` line:
+    the changed param and the models' test accuracies, at 100 columns."""
+    project, env, _ = project
+    command, _, comment = next(e for e in examples() if "nbsvm" in e[0])
+    result = run_tool(project, *shlex.split(command), env=env)
+    ran = set(re.findall(r"^Running stage '([^']+)':", result.stdout, re.MULTILINE)) - {"check_params"}
+    assert ran == claimed(comment, project)
+    show = readme_line("dvc exp show --only-changed")
+    table = run_tool(project, *shlex.split(show), "--no-pager", env={**env, "COLUMNS": "100"}).stdout
+    header = next(line for line in table.splitlines() if "Experiment" in line)
+    assert "nbsvm.labelled.full_data.c" in header and "…" not in header, table
+    assert "/" not in header and "test_loss" not in header, table
+    # Without --only-changed: every model's test accuracy, under its name, and no other metric.
+    every = shlex.split(show.replace("--only-changed ", ""))
+    columns = run_tool(project, *every, "--no-pager", "--csv", env=env).stdout.splitlines()[0].split(",")
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    models = [name for section in ("experiments", "nbsvm") for group in params[section].values() for name in group]
+    accuracies = [column for column in columns if column.endswith("test_accuracy")]
+    assert sorted(accuracies) == sorted(f"{m}.test_accuracy" for m in models), columns
+
+
+def test_the_readme_names_only_what_exists():
+    """Paths the README puts in backticks are in the repository (or made by a run)."""
+    made = ("data/", "metrics/", "dvclive/", "timings/", "plots/learning_curve/", ".venv", "dvc.lock", "dvc_plots")
+    text = (ROOT / "README.md").read_text()
+    for path in set(re.findall(r"`((?:[\w.-]+/)+[\w.-]*)`", text)):
+        if not path.startswith((*made, "../")) and "<" not in path:
+            assert (ROOT / path).exists(), path
