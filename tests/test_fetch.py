@@ -91,7 +91,7 @@ def test_a_vouch_accepts_another_file_loudly(mirror, in_tmp, caplog):
     assert seen == [DATA] and (in_tmp / "out/a.tar.gz").read_bytes() == DATA
     warning = [r for r in caplog.records if r.levelname == "WARNING"]
     assert len(warning) == 1 and "is NOT the archive pinned in params.yaml" in warning[0].getMessage()
-    assert "Accepted because its content is the pinned content" in warning[0].getMessage()
+    assert "accepted: its content is the pinned content" in warning[0].getMessage()
 
 
 def test_a_vouch_that_refuses_leaves_nothing(mirror, in_tmp):

@@ -207,6 +207,10 @@ def test_metrics_and_plots_commands(project, tmp_path):
     for name in KERAS:
         assert f"dvclive/{name}/plots/metrics/eval/accuracy.tsv" in page
         assert f"dvclive/{name}/plots/metrics/train/loss.tsv" in page
+    # The curve's CSVs are drawn together (the learning_curve plot), never alone.
+    shown = json.loads(run_tool(project, "dvc", "plots", "show", "--json").stdout)["data"]
+    assert {"learning_curve", "plots/learning_curve.png"} <= set(shown)
+    assert not [plot for plot in shown if plot.startswith("plots/learning_curve/")], sorted(shown)
 
 
 def test_bad_params_fail_before_any_work(project, tmp_path):

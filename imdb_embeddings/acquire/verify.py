@@ -55,11 +55,11 @@ def write_verified(
         except PipelineError as exc:  # name the source, not the temporary copy
             raise PipelineError(str(exc).replace(str(tmp), what)) from None
         log.warning(
-            "%s is NOT the archive pinned in params.yaml (%s; it is %s:%s). Accepted because %s",
+            "%s is NOT the archive pinned in params.yaml (pinned %s:%s..., this one %s...); accepted: %s",
             what,
-            expected,
             expected.algo,
-            h.hexdigest(),
+            expected.digest[:12],
+            h.hexdigest()[:12],
             why,
         )
         return False

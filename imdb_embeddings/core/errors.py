@@ -22,18 +22,26 @@ def report(exc: PipelineError) -> None:
         print(f"error: {line}", file=sys.stderr)
 
 
+class LevelTagged(logging.Formatter):
+    """Progress lines as they are; a warning (or worse) says so: `WARNING: ...`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if record.levelno < logging.WARNING:
+            return text
+        stamp, _, rest = text.partition(" ")
+        return f"{stamp} {record.levelname}: {rest}"
+
+
 def run_stage(main: Callable[[], None], quick_exit: bool = False) -> None:
     """Run a stage's `main` with logging set up and errors reported in one line.
 
     `quick_exit`: for the stages that load TensorFlow, whose interpreter
     teardown takes about 0.7 s after the work is done and every output has
     been renamed into place; exit without it once the streams are flushed."""
-    logging.basicConfig(
-        level=os.environ.get("PIPELINE_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(LevelTagged("%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S"))
+    logging.basicConfig(level=os.environ.get("PIPELINE_LOG_LEVEL", "INFO"), handlers=[handler])
     try:
         main()
     except PipelineError as exc:
