@@ -52,8 +52,13 @@ def object_path(cache: Path, md5: str) -> Path:
     return cache / md5[:2] / md5[2:]
 
 
-def check(root: Path, cache: Path) -> tuple[int, list[Fault]]:
-    """(objects checked, the faults among them)."""
+class Checked(NamedTuple):
+    objects: int
+    faults: list[Fault]
+
+
+def check(root: Path, cache: Path) -> Checked:
+    """The objects checked, and the faults among them."""
     checked, faults = 0, []
 
     def one(stage: str, output: str, md5: str) -> bool:
@@ -72,7 +77,7 @@ def check(root: Path, cache: Path) -> tuple[int, list[Fault]]:
         if one(stage, output, md5) and md5.endswith(".dir"):
             for entry in json.loads(object_path(cache, md5).read_text(encoding="utf-8")):
                 one(stage, f"{output}/{entry['relpath']}", entry["md5"])
-    return checked, faults
+    return Checked(checked, faults)
 
 
 def remove(fault: Fault) -> None:

@@ -30,7 +30,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
@@ -97,6 +97,11 @@ class RangeIgnored(PipelineError):
 
     def __init__(self, url: str) -> None:
         super().__init__(f"{url}: the server answered a ranged request with the whole file")
+
+
+class Transfer(NamedTuple):
+    folder: Path  # in the download cache
+    parts: list[Path]  # the part files, in order: together, the bytes asked for
 
 
 class Stopped(Exception):
@@ -198,16 +203,21 @@ def retrying(what: str, attempt_once: Callable[[], T], stop: threading.Event | N
                 raise Stopped() from exc
 
 
-def probe(url: str) -> tuple[int | None, bool]:
+class Probed(NamedTuple):
+    size: int | None  # None: the server does not say
+    ranged: bool  # whether it honours Range
+
+
+def probe(url: str) -> Probed:
     """(size, honours_range) of `url`, from a one-byte ranged request."""
 
     def attempt():
         with open_url(url, 0, 1) as response:
             if response.status == 206:
                 match = re.search(r"/(\d+)$", response.headers.get("Content-Range", ""))
-                return (int(match.group(1)) if match else None), bool(match)
+                return Probed(int(match.group(1)) if match else None, bool(match))
             length = response.headers.get("Content-Length")
-            return (int(length) if length else None), False
+            return Probed(int(length) if length else None, False)
 
     return retrying(url, attempt)
 
@@ -289,9 +299,7 @@ def plan_segments(folder: Path, url: str, start: int, end: int, ranged: bool):
     return segments
 
 
-def fetch_range(
-    url: str, start: int, end: int, ranged: bool = True, label: str | None = None
-) -> tuple[Path, list[Path]]:
+def fetch_range(url: str, start: int, end: int, ranged: bool = True, label: str | None = None) -> Transfer:
     """Fetch bytes [start, end) of `url` into the download cache, resuming
     whatever an earlier attempt left. Returns the part files, in order.
     With `ranged=False` the server ignores Range: one plain GET of [0, end)."""
@@ -300,9 +308,7 @@ def fetch_range(
         return _fetch_range(folder, url, start, end, ranged, label)
 
 
-def _fetch_range(
-    folder: Path, url: str, start: int, end: int, ranged: bool, label: str | None
-) -> tuple[Path, list[Path]]:
+def _fetch_range(folder: Path, url: str, start: int, end: int, ranged: bool, label: str | None) -> Transfer:
     if not folder.is_dir():  # another process finished this transfer and discarded it
         folder.mkdir(parents=True)
     segments = plan_segments(folder, url, start, end, ranged)
@@ -338,7 +344,7 @@ def _fetch_range(
         failure = next((e for e in errors if not isinstance(e, (KeyboardInterrupt, Stopped))), errors[0])
         raise KeyboardInterrupt if isinstance(failure, Stopped) else failure
     progress.finish()
-    return folder, parts
+    return Transfer(folder, parts)
 
 
 def read_parts(parts: list[Path]) -> Iterator[bytes]:
@@ -349,7 +355,7 @@ def read_parts(parts: list[Path]) -> Iterator[bytes]:
                 yield chunk
 
 
-def fetch_url(url: str, label: str | None = None) -> tuple[Path, list[Path]]:
+def fetch_url(url: str, label: str | None = None) -> Transfer:
     """The whole of `url` in the download cache: (folder, parts)."""
     size, ranged = probe(url)
     if size is None:

@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -79,7 +80,12 @@ def check_content(archive: str | Path, expected: Checksum) -> str:
     return f"its review content matches imdb.content_sha256 ({str(expected)[:19]}...)"
 
 
-def read_reviews(archive: str | Path) -> tuple[dict[str, list[Row]], str]:
+class Reviews(NamedTuple):
+    splits: dict[str, list[Row]]  # train, test, unsup
+    content: str  # the content digest (hex) of every review's name and bytes
+
+
+def read_reviews(archive: str | Path) -> Reviews:
     """({split: list of (label, id, rating, text)}, the content digest).
     Rows are sorted by label then id, so the output does not depend on the
     order of members in the archive."""
@@ -115,7 +121,7 @@ def read_reviews(archive: str | Path) -> tuple[dict[str, list[Row]], str]:
             raise PipelineError(f"{archive}: no reviews under aclImdb/{split}/pos or neg; is it the aclImdb archive?")
     for rows in splits.values():
         rows.sort(key=lambda row: row[:2])
-    return splits, _digest_of_lines(lines)
+    return Reviews(splits, _digest_of_lines(lines))
 
 
 def write_split(rows: list[Row], dest: str | Path) -> None:

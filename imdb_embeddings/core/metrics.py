@@ -1,6 +1,8 @@
 """Test metrics from a binary classifier's logits, computed as Keras does,
 for every kind of model the pipeline trains (Keras or the n-gram models)."""
 
+from typing import NamedTuple
+
 import numpy as np
 
 
@@ -9,7 +11,12 @@ def probability(logits: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-logits.astype(np.float32)))
 
 
-def binary_metrics(labels: np.ndarray, logits: np.ndarray) -> tuple[float, float]:
+class BinaryMetrics(NamedTuple):
+    loss: float  # mean binary cross-entropy
+    accuracy: float
+
+
+def binary_metrics(labels: np.ndarray, logits: np.ndarray) -> BinaryMetrics:
     """(mean binary cross-entropy, accuracy) as Keras computes them for a
     sigmoid output: the loss from the logits, a prediction is positive
     when its probability is above 0.5."""
@@ -17,4 +24,4 @@ def binary_metrics(labels: np.ndarray, logits: np.ndarray) -> tuple[float, float
     y = labels.astype(np.float64)
     loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
     accuracy = np.mean((probability(logits) > 0.5) == (labels > 0.5))
-    return float(np.mean(loss)), float(accuracy)
+    return BinaryMetrics(float(np.mean(loss)), float(accuracy))

@@ -106,10 +106,15 @@ def read_exported(path: str | Path) -> Exported:
     return Exported(layers, weights, spec, vocabulary, rules)
 
 
-def load_weights(path: str | Path) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
-    """(layers, weights) of a file written by `export_weights`, checked."""
+class Layers(NamedTuple):
+    layers: list[dict[str, Any]]
+    weights: list[list[np.ndarray]]
+
+
+def load_weights(path: str | Path) -> Layers:
+    """The layers and weights of a file written by `export_weights`, checked."""
     exported = read_exported(path)
-    return exported.layers, exported.weights
+    return Layers(exported.layers, exported.weights)
 
 
 def check_input_spec(spec: Any, path: str | Path) -> dict[str, Any]:

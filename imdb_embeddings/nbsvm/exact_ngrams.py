@@ -8,13 +8,20 @@ computed with numpy for all reviews at once, and the same at training and
 prediction. With V up to 2^20 and n up to 3 it fits in 63 bits.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
 MAX_N = 3
 MAX_VOCABULARY = (1 << 20) - 1
 
 
-def ngram_keys(ids: np.ndarray, offsets: np.ndarray, n: int, vocabulary_size: int) -> tuple[np.ndarray, np.ndarray]:
+class Keyed(NamedTuple):
+    keys: np.ndarray  # an int64 key per n-gram occurrence
+    reviews: np.ndarray  # the review of each
+
+
+def ngram_keys(ids: np.ndarray, offsets: np.ndarray, n: int, vocabulary_size: int) -> Keyed:
     """(keys, reviews): the key of every 1- to `n`-gram of every review that
     joins known words only, and the review each belongs to (repeats kept)."""
     if not 1 <= n <= MAX_N:
@@ -38,25 +45,36 @@ def ngram_keys(ids: np.ndarray, offsets: np.ndarray, n: int, vocabulary_size: in
         keys.append(key[whole] * 4 + (size - 1))
         reviews.append(review[:width][whole])
     if not keys:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(keys), np.concatenate(reviews)
+        return Keyed(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    return Keyed(np.concatenate(keys), np.concatenate(reviews))
 
 
-def present(keys: np.ndarray, reviews: np.ndarray, vocabulary: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+class Cells(NamedTuple):
+    rows: np.ndarray  # review
+    columns: np.ndarray  # n-gram of the vocabulary
+
+
+def present(keys: np.ndarray, reviews: np.ndarray, vocabulary: np.ndarray) -> Cells:
     """(reviews, columns): each review's distinct n-grams that are in the
     sorted `vocabulary` of keys, as column numbers (binary features), sorted."""
     if len(vocabulary) == 0 or len(keys) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return Cells(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     # Looking up sorted keys walks the vocabulary in order: several times
     # faster than looking them up in text order.
     order = np.argsort(keys)
     column = np.minimum(np.searchsorted(vocabulary, keys[order]), len(vocabulary) - 1)
     found = vocabulary[column] == keys[order]
     pairs = _distinct(reviews[order[found]] * len(vocabulary) + column[found])
-    return pairs // len(vocabulary), pairs % len(vocabulary)
+    return Cells(pairs // len(vocabulary), pairs % len(vocabulary))
 
 
-def fit_vocabulary(keys: np.ndarray, reviews: np.ndarray, min_df: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class Kept(NamedTuple):
+    keys: np.ndarray  # the sorted n-gram keys kept
+    rows: np.ndarray
+    columns: np.ndarray
+
+
+def fit_vocabulary(keys: np.ndarray, reviews: np.ndarray, min_df: int) -> Kept:
     """(vocabulary, reviews, columns): the kept keys (in at least `min_df` reviews) and, from
     the same sort, what `present` gives for them (the training matrix)."""
     order = np.argsort(keys)
@@ -71,7 +89,7 @@ def fit_vocabulary(keys: np.ndarray, reviews: np.ndarray, min_df: int) -> tuple[
     # Renumber the kept columns 0, 1, ...: the order (review, then column) holds.
     renumbered = np.cumsum(kept) - 1
     in_vocabulary = kept[pair_columns]
-    return distinct[kept], pairs[in_vocabulary] // len(distinct), renumbered[pair_columns[in_vocabulary]]
+    return Kept(distinct[kept], pairs[in_vocabulary] // len(distinct), renumbered[pair_columns[in_vocabulary]])
 
 
 # numpy's own `np.unique` is ~40x slower than sorting here (numpy 2.4).

@@ -4,6 +4,7 @@ label. Each experiment pads them to its own length."""
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,10 +17,16 @@ def save_sequences(dest: str | Path, tokens: np.ndarray, offsets: np.ndarray, la
         np.savez(tmp, tokens=tokens, offsets=offsets, labels=np.asarray(labels, dtype=np.int8))
 
 
-def load_sequences(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class Sequences(NamedTuple):
+    tokens: np.ndarray  # every review's word ids, back to back
+    offsets: np.ndarray  # review i is tokens[offsets[i]:offsets[i + 1]]
+    labels: np.ndarray
+
+
+def load_sequences(path: str | Path) -> Sequences:
     """(tokens, offsets, labels) of a file written by `save_sequences`."""
     try:
         with np.load(path) as data:
-            return data["tokens"], data["offsets"], data["labels"]
+            return Sequences(data["tokens"], data["offsets"], data["labels"])
     except FileNotFoundError:
         raise PipelineError(f"{path} does not exist: run `dvc repro tokenize` first") from None

@@ -23,6 +23,7 @@ tests hold the fast path to.
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -55,6 +56,19 @@ def _text_bytes(text: str) -> bytes:
     return text.encode("utf-8") if text.isascii() else text.lower().encode("utf-8")
 
 
+class Ragged(NamedTuple):
+    """Reviews as word ids: review i is tokens[offsets[i]:offsets[i + 1]]."""
+
+    tokens: np.ndarray
+    offsets: np.ndarray
+
+
+class Fitted(NamedTuple):
+    vocabulary: list[str]  # index i + 1 is vocabulary[i]; 0 is padding
+    tokens: np.ndarray
+    offsets: np.ndarray
+
+
 class Corpus:
     """Every word of every text, in order: `words` (an Arrow string array)
     and `first_word` (where each text's words begin, then the word count)."""
@@ -76,11 +90,11 @@ class Corpus:
         self.words = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(chars))
         self.first_word = np.append(np.searchsorted(starts, text_starts), len(starts))
 
-    def sequences(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def sequences(self, ids: np.ndarray) -> Ragged:
         """(tokens, offsets) from one index per word, 0 meaning "drop it"."""
         kept = ids > 0
         kept_before = np.concatenate([[0], np.cumsum(kept)])
-        return ids[kept].astype(np.int32), kept_before[self.first_word].astype(np.int64)
+        return Ragged(ids[kept].astype(np.int32), kept_before[self.first_word].astype(np.int64))
 
 
 def _distinct(corpus: Corpus) -> tuple[pa.Array, np.ndarray]:
@@ -90,7 +104,7 @@ def _distinct(corpus: Corpus) -> tuple[pa.Array, np.ndarray]:
     return encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
 
 
-def fit_and_encode(texts: Sequence[str], max_words: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+def fit_and_encode(texts: Sequence[str], max_words: int) -> Fitted:
     """The vocabulary of `texts` and their sequences, from one split of the corpus."""
     corpus = Corpus(texts)
     distinct, positions = _distinct(corpus)
@@ -100,10 +114,10 @@ def fit_and_encode(texts: Sequence[str], max_words: int) -> tuple[list[str], np.
     index_of = np.zeros(len(distinct), dtype=np.int32)
     index_of[ranked] = np.arange(1, len(ranked) + 1, dtype=np.int32)
     tokens, offsets = corpus.sequences(index_of[positions])
-    return distinct.take(pa.array(ranked)).to_pylist(), tokens, offsets
+    return Fitted(distinct.take(pa.array(ranked)).to_pylist(), tokens, offsets)
 
 
-def encode(texts: Sequence[str], vocabulary: list[str], keep_unknown: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def encode(texts: Sequence[str], vocabulary: list[str], keep_unknown: bool = False) -> Ragged:
     """Ragged sequences as (tokens, offsets): text i is tokens[offsets[i]:offsets[i+1]].
     Words outside the vocabulary are dropped, or with `keep_unknown` kept as
     index 0, so that n-grams never join the words on either side of one."""
@@ -112,5 +126,5 @@ def encode(texts: Sequence[str], vocabulary: list[str], keep_unknown: bool = Fal
     found = pc.index_in(distinct, value_set=pa.array(vocabulary, pa.large_string()))
     index_of = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32) + 1
     if keep_unknown:
-        return index_of[positions].astype(np.int32), corpus.first_word.astype(np.int64)
+        return Ragged(index_of[positions].astype(np.int32), corpus.first_word.astype(np.int64))
     return corpus.sequences(index_of[positions])

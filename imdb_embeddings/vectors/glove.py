@@ -16,7 +16,7 @@ import struct
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, NamedTuple, TextIO
 
 import numpy as np
 import pyarrow as pa
@@ -119,7 +119,12 @@ class PieceParser:
         return vectors, table.column(0), lines
 
 
-def parse_glove(path: str | Path, vectors_out: str | Path, words_out: str | Path) -> tuple[int, int]:
+class Shape(NamedTuple):
+    rows: int  # words
+    dim: int
+
+
+def parse_glove(path: str | Path, vectors_out: str | Path, words_out: str | Path) -> Shape:
     """Write the vectors (.npy) and the words (JSON list); returns (number of words, dim)."""
     path = Path(path)
     dim = first_line_width(path)
@@ -153,7 +158,7 @@ def parse_glove(path: str | Path, vectors_out: str | Path, words_out: str | Path
         out.seek(0)
         out.write(npy_header(rows, dim))
     progress.finish()
-    return rows, dim
+    return Shape(rows, dim)
 
 
 def _write_piece(

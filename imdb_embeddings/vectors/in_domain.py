@@ -12,7 +12,7 @@ import logging
 import time
 import zlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -34,7 +34,12 @@ def sentences(texts: Sequence[str]) -> list[list[str]]:
     return [words[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
-def train_word2vec(texts: Sequence[str], settings: Word2Vec) -> tuple[list[str], np.ndarray]:
+class WordVectors(NamedTuple):
+    words: list[str]
+    vectors: np.ndarray  # float32, a row a word
+
+
+def train_word2vec(texts: Sequence[str], settings: Word2Vec) -> WordVectors:
     """(words, vectors) of a word2vec model trained on `texts`.
     `settings`: dim, epochs, window, min_count, seed, workers, sg (0: CBOW, 1: skip-gram)."""
     from gensim.models import Word2Vec
@@ -66,4 +71,4 @@ def train_word2vec(texts: Sequence[str], settings: Word2Vec) -> tuple[list[str],
         callbacks=[EpochLog()],
     )
     log.info("%d words x %d dims from %d texts", len(model.wv), settings.dim, len(texts))
-    return list(model.wv.index_to_key), model.wv.vectors.astype(np.float32)
+    return WordVectors(list(model.wv.index_to_key), model.wv.vectors.astype(np.float32))
