@@ -29,3 +29,21 @@ def test_the_next_writer_removes_a_killed_writers_temp_files(tmp_path):
     with atomic_path(tmp_path / "vectors.npy", suffix=".npy") as tmp:
         tmp.write_bytes(b"whole")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["vectors.npy", live.name, other.name])
+
+
+def test_a_killed_writer_that_is_still_a_zombie_counts_as_gone(tmp_path):
+    """A killed process whose parent has not reaped it yet (a zombie: in a
+    container whose first process reaps nothing, it stays one) still owns its
+    pid; its temporary files are cleared all the same."""
+    zombie = subprocess.Popen(["true"])
+    deadline = 100
+    while deadline and open(f"/proc/{zombie.pid}/stat").read().rpartition(")")[2].split()[0] != "Z":
+        deadline -= 1
+        subprocess.run(["sleep", "0.05"])  # not reaped: no wait() until the end
+    assert deadline, "the child never became a zombie"
+    stale = tmp_path / f".vectors.npy.{zombie.pid}-0123abcd.partial.npy"
+    stale.write_bytes(b"half")
+    with atomic_path(tmp_path / "vectors.npy", suffix=".npy") as tmp:
+        tmp.write_bytes(b"whole")
+    zombie.wait()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vectors.npy"]

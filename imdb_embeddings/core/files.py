@@ -53,7 +53,13 @@ def _running(pid: int) -> bool:
         return False
     except PermissionError:
         return True  # someone else's process
-    return True
+    # A killed process stays a zombie until its parent reaps it (in a container
+    # whose first process reaps nothing, for good): it has exited all the same.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def write_json(dest: str | os.PathLike, data: Any) -> None:
