@@ -48,11 +48,12 @@ def main() -> None:
         if run.returncode != 0:
             raise SystemExit(f"the pipeline failed:\n{(run.stdout + run.stderr)[-3000:]}")
         metrics, rows = results(project)
+        extra = comparisons_and_calibration(project, metrics)
     print(f"Whole pipeline: {seconds:.0f} s")
     print(f"{'configuration':<28} | {'labelled (+ validation)':<24} | test accuracy | fitting")
     for name, labelled, accuracy, fit in rows:
         print(f"{name:<28} | {labelled:<24} | {accuracy:<13.5f} | {fit}")
-    table = markdown_table(rows, seconds)
+    table = markdown_table(rows, seconds, extra)
     for doc in WRITES:
         write_between_markers(ROOT / doc, table)
         print(f"wrote the table into {doc}", file=sys.stderr)
@@ -93,7 +94,26 @@ def results(project: Path) -> tuple[dict[str, dict], list[tuple[str, str, float,
     return metrics, rows
 
 
-def markdown_table(rows: list[tuple[str, str, float, str]], seconds: float) -> str:
+def comparisons_and_calibration(project: Path, metrics: dict[str, dict]) -> list[str]:
+    """Markdown: each paired comparison (metrics/compare/), then each model's calibration."""
+    lines = [
+        "",
+        "| model against baseline (same 25,000 test reviews) | accuracy difference [paired bootstrap 95%] "
+        "| right only with the model / only with the baseline | McNemar exact p |",
+        "|---|---|---|---|",
+    ]
+    for path in sorted((project / "metrics/compare").glob("*.json")):
+        ((_, c),) = json.loads(path.read_text()).items()
+        lines.append(
+            f"| `{c['a']}` against `{c['b']}` | {c['difference']:+.4f} [{c['low']:+.4f}, {c['high']:+.4f}] "
+            f"| {c['only_a']:,} / {c['only_b']:,} | {c['p_value']:.2g} |"
+        )
+    lines += ["", "| model | ECE (15 bins) | Brier score |", "|---|---|---|"]
+    lines += [f"| `{name}` | {m['ece']:.4f} | {m['brier']:.4f} |" for name, m in metrics.items()]
+    return lines
+
+
+def markdown_table(rows: list[tuple[str, str, float, str]], seconds: float, extra: list[str]) -> str:
     """The rows as the documents show them: each model with its artifact's
     description (dvc.yaml), the curve points of a source on one line."""
     import yaml
@@ -120,7 +140,7 @@ def markdown_table(rows: list[tuple[str, str, float, str]], seconds: float) -> s
         lines.append(f"| learning curve, `mean` model, {source} | {sizes} ({validation}) | {accuracies} | {fits} |")
     when = time.strftime("%Y-%m-%d")
     note = f"`make results` on {when}: the whole pipeline in {seconds / 60:.1f} minutes, {os.cpu_count()} CPU cores."
-    return "\n".join([*lines, "", note])
+    return "\n".join([*lines, *extra, "", note])
 
 
 def write_between_markers(path: Path, table: str) -> None:

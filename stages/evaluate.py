@@ -2,12 +2,16 @@
 trained model on the 25,000 raw test reviews, through the same interface as
 `imdb-embeddings predict` (imdb_embeddings/classifier.py: text in,
 probability out, no TensorFlow), in `metrics/<name>.json`, with the labelled
-reviews the fit used (from its summary, `--fit`): a few well-named numbers a
-model, which `dvc exp show` compares. Reads no params: what turns text into
+reviews the fit used (from its summary, `--fit`) and its calibration (ECE over
+15 bins, Brier score: imdb_embeddings/core/calibration.py): a few
+well-named numbers a model, which `dvc exp show` compares. It also keeps
+each review's P(positive) (for the paired comparisons of stage `compare`)
+and the reliability table that `dvc plots` draws. Reads no params: what turns text into
 the model's input comes with the exported model.
 
     python -m stages.evaluate data/models/<name>.npz --test data/prepared/test.parquet \
-        --metrics metrics/<name>.json --fit data/models/<name>.fit.json
+        --metrics metrics/<name>.json --fit data/models/<name>.fit.json \
+        --predictions data/predictions/<name>.npy --reliability plots/reliability/<name>.csv
 """
 
 import argparse
@@ -19,9 +23,10 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from imdb_embeddings.classifier import load_classifier
+from imdb_embeddings.core.calibration import Reliability, brier, expected_calibration_error, reliability
 from imdb_embeddings.core.errors import run_stage
-from imdb_embeddings.core.files import write_json
-from imdb_embeddings.core.metrics import binary_metrics
+from imdb_embeddings.core.files import atomic_path, write_json
+from imdb_embeddings.core.metrics import binary_metrics, probability
 
 log = logging.getLogger("evaluate")
 # Of the fit's summary: the labelled reviews it used in all, and its validation accuracy if any.
@@ -34,18 +39,41 @@ def main() -> None:
     parser.add_argument("--test", required=True, help="the test reviews (.parquet)")
     parser.add_argument("--metrics", required=True, help="where the test metrics go (.json)")
     parser.add_argument("--fit", required=True, help="the training stage's summary (labelled reviews) to add")
+    parser.add_argument("--predictions", required=True, help="P(positive) of each test review (.npy, float32)")
+    parser.add_argument("--reliability", required=True, help="the reliability table (.csv), for `dvc plots`")
     args = parser.parse_args()
     model = load_classifier(args.model)  # checked: members, shapes, text rules
     with open(args.fit, encoding="utf-8") as f:
         fit = json.load(f)
     test = pq.read_table(args.test, columns=["text", "label"]).to_pydict()
-    test_loss, test_accuracy = binary_metrics(np.asarray(test["label"]), model.logits(test["text"]))
-    metrics = {"test_accuracy": round(test_accuracy, 6), "test_loss": round(test_loss, 6)}
+    labels, logits = np.asarray(test["label"]), model.logits(test["text"])
+    test_loss, test_accuracy = binary_metrics(labels, logits)
+    probabilities = probability(logits)
+    metrics = {
+        "test_accuracy": round(test_accuracy, 6),
+        "test_loss": round(test_loss, 6),
+        "ece": round(expected_calibration_error(labels, probabilities), 6),
+        "brier": round(brier(labels, probabilities), 6),
+    }
     metrics.update({key: fit[key] for key in FROM_FIT if key in fit})
+    with atomic_path(args.predictions, suffix=".npy") as tmp:
+        np.save(tmp, probabilities.astype(np.float32))
+    write_reliability(reliability(labels, probabilities), args.reliability)
     # Under the model's name, so that `dvc exp show` heads its columns
     # `full_data.test_accuracy` rather than `metrics/full_data.json:test_accuracy`.
     write_json(args.metrics, {Path(args.model).stem: metrics})
-    log.info("%s: test accuracy %.4f, test loss %.4f", args.model, test_accuracy, test_loss)
+    log.info("%s: test accuracy %.4f, test loss %.4f, ECE %.4f", args.model, test_accuracy, test_loss, metrics["ece"])
+
+
+def write_reliability(table: Reliability, dest: str) -> None:
+    """One row a bin: its range, reviews, mean predicted and observed fraction positive."""
+    lines = ["lower,upper,reviews,predicted,observed"]
+    lines += [
+        f"{lo:.6f},{hi:.6f},{n},{p:.6f},{o:.6f}"
+        for lo, hi, n, p, o in zip(table.lower, table.upper, table.count, table.predicted, table.observed)
+    ]
+    with atomic_path(dest) as tmp:
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

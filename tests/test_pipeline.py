@@ -32,8 +32,18 @@ def curve(*sources, plot=False):
     return {f"curve_{s}@{n}" for s in sources for n in SIZES} | ({"learning_curve"} if plot else set())
 
 
+# params.yaml's compare.pairs: each reruns with either of its models' evaluation.
+PAIRS = {
+    "few_labels_vs_glove_frozen": ("few_labels", "glove_frozen"),
+    "full_data_vs_learned_maxlen20": ("full_data", "learned_maxlen20"),
+}
+
+
 def stages_of(*names, kinds=("train", "evaluate")):
-    return {f"{kind}_{GROUPS[name]}@{name}" for kind in kinds for name in names}
+    """The stages of these experiments, and (with their evaluation) the comparisons they are in."""
+    stages = {f"{kind}_{GROUPS[name]}@{name}" for kind in kinds for name in names}
+    compared = {f"compare@{pair}" for pair, models in PAIRS.items() if set(models) & set(names)}
+    return stages | (compared if "evaluate" in kinds else set())
 
 
 def repro_log(project, mirror, *args):
@@ -82,7 +92,7 @@ def test_caching_is_exact(project):
     assert set(re.findall(r"^Running stage '([^']+)':", cold, re.MULTILINE)) == everything
     for name in KERAS:
         m = metrics(project, name)
-        assert set(m) == {"test_accuracy", "test_loss", "train_samples", "validation_samples"}
+        assert set(m) == {"test_accuracy", "test_loss", "ece", "brier", "train_samples", "validation_samples"}
         assert 0 <= m["test_accuracy"] <= 1 and m["train_samples"] > 0
         last = last_epoch(project, name)
         assert last["step"] == 1 and {"accuracy", "loss"} <= set(last["train"]) <= set(last["eval"])
@@ -195,7 +205,16 @@ def test_metrics_and_plots_commands(project, tmp_path):
     shown = json.loads(run_tool(project, "dvc", "metrics", "show", "--json").stdout)
     files = next(iter(shown.values()))["data"]
     # One file a model, a few well-named numbers each: what `dvc exp show` compares.
-    assert set(files) == {f"metrics/{name}.json" for name in (*KERAS, *NBSVM, "embedding", "word2vec")}
+    models = {f"metrics/{name}.json" for name in (*KERAS, *NBSVM, "embedding", "word2vec")}
+    assert set(files) == models | {f"metrics/compare/{pair}.json" for pair in PAIRS}
+    for pair, (a, b) in PAIRS.items():
+        compared = files[f"metrics/compare/{pair}.json"]["data"][pair]
+        assert (compared["a"], compared["b"]) == (a, b) and 0 <= compared["p_value"] <= 1
+        assert compared["low"] <= compared["difference"] <= compared["high"]
+    for name in (*KERAS, *NBSVM):
+        model = files[f"metrics/{name}.json"]["data"][name]
+        assert 0 <= model["ece"] <= 1 and 0 <= model["brier"] <= 1
+        assert (project / "plots/reliability" / f"{name}.csv").read_text().startswith("lower,upper,reviews,")
     for name in (*KERAS, *NBSVM):
         assert {"test_accuracy", "test_loss", "train_samples", "validation_samples"} <= set(
             files[f"metrics/{name}.json"]["data"][name]

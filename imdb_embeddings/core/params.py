@@ -63,6 +63,7 @@ LIMITS = {
     "c": 1_000.0,  # inverse L2 strength: liblinear's fit slows as the penalty vanishes
     "teacher_c": 1_000_000.0,
     "seed": 2**32 - 1,  # numpy's seeds
+    "resamples": 100_000,  # the paired bootstrap's: 25,000 reviews each
 }
 MAX_CURVE_POINTS = 20
 
@@ -182,6 +183,15 @@ def _kinds(cls: type) -> dict[str, type]:
     return kinds
 
 
+@dataclass(frozen=True)
+class Compare:
+    """Paired comparisons of two models on the same test reviews (stage compare)."""
+
+    seed: int  # the bootstrap's resampling
+    resamples: int
+    pairs: dict  # <name>: {a: <experiment>, b: <experiment>}, a measured against b
+
+
 SECTIONS = {
     "imdb": Imdb,
     "glove": Glove,
@@ -189,6 +199,7 @@ SECTIONS = {
     "word2vec": Word2Vec,
     "train": Train,
     "learning_curve": LearningCurve,
+    "compare": Compare,
 }
 TRAIN_KEYS = _kinds(Train)
 EXPERIMENT_KEYS = {key: kind for key, kind in _kinds(Experiment).items() if key != "embedding"}
@@ -320,7 +331,7 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
         raise PipelineError(f"{path} must be a mapping of sections ({', '.join(SCHEMA)})")
     problems: list[str] = []
     _collect(problems, _check_section, params, SCHEMA, "", path)
-    for check in (_check_sources, _check_word2vec, _check_curve, _check_experiments):
+    for check in (_check_sources, _check_word2vec, _check_curve, _check_experiments, _check_pairs):
         try:
             _collect(problems, check, params, path)
         except (KeyError, TypeError, AttributeError, ValueError):
@@ -382,6 +393,24 @@ def _check_sources(params: Params, path: str | Path) -> None:
             if not isinstance(base, str) or not base.startswith(("http://", "https://")):
                 raise PipelineError(f"{path}: {section}.mirrors: {base!r} is not an http(s):// base URL")
     Checksum(glove["sha256"], f"{path}: glove.sha256")
+
+
+def _check_pairs(params: Params, path: str | Path) -> None:
+    """Each paired comparison: a safe name, two different experiments that exist."""
+    models = {name for section in ("experiments", "nbsvm") for group in params[section].values() for name in group}
+    problems: list[str] = []
+    for name, pair in params["compare"]["pairs"].items():
+        _collect(problems, check_name, name, "compare.pairs", path)
+        if not isinstance(pair, dict) or set(pair) != {"a", "b"}:
+            problems.append(f"{path}: compare.pairs.{name} must be a mapping of a and b (two experiments)")
+            continue
+        for side in ("a", "b"):
+            if pair[side] not in models:
+                problems.append(f"{path}: compare.pairs.{name}.{side} is {pair[side]!r}, not an experiment")
+        if pair["a"] == pair["b"]:
+            problems.append(f"{path}: compare.pairs.{name} compares {pair['a']} with itself")
+    if problems:
+        raise PipelineError("\n".join(problems))
 
 
 def _check_experiments(params: Params, path: str | Path) -> None:
