@@ -106,7 +106,7 @@ def comparisons_and_calibration(project: Path, metrics: dict[str, dict]) -> list
         ((_, c),) = json.loads(path.read_text()).items()
         lines.append(
             f"| `{c['a']}` against `{c['b']}` | {c['difference']:+.4f} [{c['low']:+.4f}, {c['high']:+.4f}] "
-            f"| {c['only_a']:,} / {c['only_b']:,} | {c['p_value']:.2g} |"
+            f"| {c['only_a']:,} / {c['only_b']:,} | {c['p_value']:.2g} |".replace("| 0 |", "| < 1e-300 |")
         )
     lines += ["", "| model | ECE (15 bins) | Brier score |", "|---|---|---|"]
     lines += [f"| `{name}` | {m['ece']:.4f} | {m['brier']:.4f} |" for name, m in metrics.items()]

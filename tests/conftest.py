@@ -103,6 +103,7 @@ def fixture_params(p, members):
     for name, (train, val) in sizes.items():
         experiments(p)[name].update(train_samples=train, validation_samples=val)
     experiments(p)["learned_small"]["embedding_dim"] = 16
+    p["nbsvm"]["labelled"]["nbsvm_200"].update(train_samples=20)
     p["nbsvm"]["labelled"]["full_data"].update(train_samples=120)
     p["nbsvm"]["pseudo_labelled"]["few_labels"].update(train_samples=20, validation_samples=40, pseudo_labels=20)
 

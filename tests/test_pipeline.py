@@ -20,7 +20,7 @@ KERAS = {
     "word2vec_small": "word2vec",
 }
 # The NBSVM experiments' stages: train_nbsvm@full_data, train_nbsvm_pseudo@few_labels, ...
-NBSVM = {"full_data": "nbsvm", "few_labels": "nbsvm_pseudo"}
+NBSVM = {"full_data": "nbsvm", "nbsvm_200": "nbsvm", "few_labels": "nbsvm_pseudo"}
 GROUPS = {**KERAS, **NBSVM}
 
 
@@ -34,6 +34,7 @@ def curve(*sources, plot=False):
 
 # params.yaml's compare.pairs: each reruns with either of its models' evaluation.
 PAIRS = {
+    "few_labels_vs_nbsvm_200": ("few_labels", "nbsvm_200"),
     "few_labels_vs_glove_frozen": ("few_labels", "glove_frozen"),
     "full_data_vs_learned_maxlen20": ("full_data", "learned_maxlen20"),
 }
@@ -99,7 +100,7 @@ def test_caching_is_exact(project):
         plot = project / "dvclive" / name / "plots/metrics/eval/accuracy.tsv"
         assert plot.read_text().splitlines()[0].split("\t") == ["step", "accuracy"]
         assert len(plot.read_text().splitlines()) == 3
-    for name, labelled in (("full_data", 120), ("few_labels", 20)):
+    for name, labelled in (("full_data", 120), ("nbsvm_200", 20), ("few_labels", 20)):
         m = metrics(project, name)
         assert 0 <= m["test_accuracy"] <= 1 and m["train_samples"] == labelled
     few = metrics(project, "few_labels")

@@ -111,7 +111,8 @@ def test_errors_are_one_line(reproduced_project, tmp_path, case):
         "no such model": (
             ["--model", "nope", "x"],
             None,
-            "/params.yaml (few_labels, full_data, glove_frozen, learned_maxlen20, learned_small, word2vec_small)",
+            "/params.yaml (few_labels, full_data, glove_frozen, learned_maxlen20, learned_small, nbsvm_200, "
+            "word2vec_small)",
         ),
         "not trained": (
             ["--model", "learned_small", "x"],
