@@ -41,7 +41,9 @@ def main() -> None:
         right[side] = (p > 0.5) == labels
     result = compare(right["a"], right["b"], settings["seed"], settings["resamples"])
     a, b = Path(args.a).stem, Path(args.b).stem
-    summary = {"a": a, "b": b, **{k: round(v, 6) if isinstance(v, float) else v for k, v in result._asdict().items()}}
+    figures = {k: round(v, 6) if isinstance(v, float) else v for k, v in result._asdict().items()}
+    figures["p_value"] = float(f"{result.p_value:.6g}")  # significant digits: it may be 1e-61
+    summary = {"a": a, "b": b, **figures}
     write_json(args.out, {args.name: summary})
     log.info(
         "%s - %s: %+.4f accuracy (95%% interval %+.4f to %+.4f), McNemar p = %.2g",
