@@ -104,9 +104,10 @@ def comparisons_and_calibration(project: Path, metrics: dict[str, dict]) -> list
     ]
     for path in sorted((project / "metrics/compare").glob("*.json")):
         ((_, c),) = json.loads(path.read_text()).items()
+        p_value = f"{c['p_value']:.2g}" if c["p_value"] else "< 1e-300"  # 0: below the float range
         lines.append(
             f"| `{c['a']}` against `{c['b']}` | {c['difference']:+.4f} [{c['low']:+.4f}, {c['high']:+.4f}] "
-            f"| {c['only_a']:,} / {c['only_b']:,} | {c['p_value']:.2g} |".replace("| 0 |", "| < 1e-300 |")
+            f"| {c['only_a']:,} / {c['only_b']:,} | {p_value} |"
         )
     lines += ["", "| model | ECE (15 bins) | Brier score |", "|---|---|---|"]
     lines += [f"| `{name}` | {m['ece']:.4f} | {m['brier']:.4f} |" for name, m in metrics.items()]

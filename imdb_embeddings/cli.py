@@ -24,7 +24,6 @@ from imdb_embeddings.core.errors import PipelineError, report
 from imdb_embeddings.core.files import decode_utf8
 
 MODELS = Path("data/models")
-THRESHOLD = 0.5  # as evaluate counts a prediction positive
 
 
 def resolve_model(value: str, workspace: Path = Path(".")) -> Path:
@@ -142,6 +141,7 @@ def split_lines(data: bytes, where: str) -> list[str]:
 
 def predict(args: argparse.Namespace) -> None:
     from imdb_embeddings.classifier import load_classifier
+    from imdb_embeddings.core.metrics import THRESHOLD  # as evaluate counts a prediction positive
 
     model = load_classifier(resolve_model(args.model))
     texts = read_texts(args)

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import write_json
+from imdb_embeddings.core.metrics import correct
 from imdb_embeddings.core.paired import compare
 
 log = logging.getLogger("compare")
@@ -32,13 +33,13 @@ def main() -> None:
     parser.add_argument("--out", required=True, help="the comparison (.json)")
     args = parser.parse_args()
     settings = params.load(keys=PARAMS)["compare"]
-    labels = pq.read_table(args.test, columns=["label"]).column("label").to_numpy() > 0
+    labels = pq.read_table(args.test, columns=["label"]).column("label").to_numpy()
     right = {}
     for side in ("a", "b"):
         p = np.load(getattr(args, side))
         if p.shape != labels.shape:
             raise PipelineError(f"{getattr(args, side)}: {p.shape[0]} predictions for {len(labels)} test reviews")
-        right[side] = (p > 0.5) == labels
+        right[side] = correct(labels, p)
     result = compare(right["a"], right["b"], settings["seed"], settings["resamples"])
     a, b = Path(args.a).stem, Path(args.b).stem
     figures = {k: round(v, 6) if isinstance(v, float) else v for k, v in result._asdict().items()}

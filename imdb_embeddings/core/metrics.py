@@ -5,6 +5,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+# A prediction is positive when its probability is above this, as Keras counts accuracy.
+THRESHOLD = 0.5
+
 
 def probability(logits: np.ndarray) -> np.ndarray:
     """P(positive) from the output layer's logits, in float32 as Keras computes it."""
@@ -23,5 +26,10 @@ def binary_metrics(labels: np.ndarray, logits: np.ndarray) -> BinaryMetrics:
     z = logits.astype(np.float64)
     y = labels.astype(np.float64)
     loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    accuracy = np.mean((probability(logits) > 0.5) == (labels > 0.5))
+    accuracy = np.mean(correct(labels, probability(logits)))
     return BinaryMetrics(float(np.mean(loss)), float(accuracy))
+
+
+def correct(labels: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Whether each prediction is right (what accuracy averages, and the paired comparisons pair)."""
+    return (probabilities > THRESHOLD) == (labels > 0.5)

@@ -135,6 +135,15 @@ class LearningCurve:
 
 
 @dataclass(frozen=True)
+class Compare:
+    """Paired comparisons of two models on the same test reviews (stage compare)."""
+
+    seed: int  # the bootstrap's resampling
+    resamples: int
+    pairs: dict  # <name>: {a: <experiment>, b: <experiment>}, a measured against b
+
+
+@dataclass(frozen=True)
 class Experiment:
     """One Keras experiment (or learning-curve point), typed: its own keys
     over `train`'s, over EXPERIMENT_DEFAULTS; `embedding` is its group."""
@@ -181,15 +190,6 @@ def _kinds(cls: type) -> dict[str, type]:
         kind = next((a for a in typing.get_args(field.type) if a is not type(None)), field.type)
         kinds[field.name] = typing.get_origin(kind) or kind
     return kinds
-
-
-@dataclass(frozen=True)
-class Compare:
-    """Paired comparisons of two models on the same test reviews (stage compare)."""
-
-    seed: int  # the bootstrap's resampling
-    resamples: int
-    pairs: dict  # <name>: {a: <experiment>, b: <experiment>}, a measured against b
 
 
 SECTIONS = {
