@@ -1,11 +1,14 @@
 """The README's results table, reproduced: the whole default pipeline on the
 real data (`dvc exp run -S glove.dim=50`: the offline mirror has only the
 50-d GloVe member) in a fresh copy of the project, then every
-configuration's labelled reviews, test accuracy and fitting time, and the
-goals of "beyond the book" checked (few_labels >= 0.80 with 200 labels,
-full_data >= 0.915 in <= 300 s of fitting). About 7 minutes on 2 cores.
+configuration's labelled reviews, test accuracy (with the mean and 95%
+interval over its label draws where it has several) and fitting time, the
+paired comparisons and calibration, and the goals of "beyond the book"
+checked (few_labels: a mean >= 0.82 over its label draws with 200 labels in
+all; full_data >= 0.915 in <= 300 s of fitting). About 10 minutes on 2 cores.
 
     make results      # or: PIPELINE_MIRROR=../shared/mirror python -m bench.results
+    RESULTS_KEEP=../real make results   # the same, in ../real/project, kept
 """
 
 import json
@@ -19,7 +22,8 @@ from pathlib import Path
 from imdb_embeddings.core import timings
 from tests.project import ROOT, copy_project
 
-GOALS = {"few_labels": (0.80, 200), "full_data": (0.915, 25_000)}
+# name: (the least test accuracy: the mean over its draws where it has them, labelled reviews in all)
+GOALS = {"few_labels": (0.82, 200), "full_data": (0.915, 25_000)}
 # The documents whose results table this command writes (between MARKERS).
 WRITES = ("README.md", "docs/results.md")
 MARKERS = ("<!-- results table: written by `make results` -->", "<!-- end of results table -->")
@@ -30,8 +34,11 @@ def main() -> None:
     mirror = os.environ.get("PIPELINE_MIRROR")
     if not mirror:
         raise SystemExit("set PIPELINE_MIRROR to the folder with the real archives (e.g. ../shared/mirror)")
-    with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp) / "project"
+    # RESULTS_KEEP=<folder>: run there and keep it (its cards and picture, to commit).
+    keep = os.environ.get("RESULTS_KEEP")
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = Path(keep).resolve() if keep else Path(scratch)
+        project = tmp / "project"
         copy_project(project)
         env = {
             **os.environ,
@@ -52,7 +59,7 @@ def main() -> None:
     print(f"Whole pipeline: {seconds:.0f} s")
     print(f"{'configuration':<28} | {'labelled (+ validation)':<24} | test accuracy | fitting")
     for name, labelled, accuracy, fit in rows:
-        print(f"{name:<28} | {labelled:<24} | {accuracy:<13.5f} | {fit}")
+        print(f"{name:<28} | {labelled:<24} | {accuracy} | {fit}")
     table = markdown_table(rows, seconds, extra)
     for doc in WRITES:
         write_between_markers(ROOT / doc, table)
@@ -60,9 +67,17 @@ def main() -> None:
     failed = []
     for name, (goal, labelled) in GOALS.items():
         m, fit_s = metrics[name], metrics[name]["train_seconds"]
-        met = m["test_accuracy"] >= goal and m["train_samples"] == labelled and fit_s <= MAX_FIT_S
+        accuracy, what = (
+            (m["draws"]["mean"], f"mean over {m['draws']['draws']} draws")
+            if "draws" in m
+            else (
+                m["test_accuracy"],
+                "test accuracy",
+            )
+        )
+        met = accuracy >= goal and m["labels_total"] == labelled and fit_s <= MAX_FIT_S
         print(
-            f"goal {name}: test accuracy {m['test_accuracy']:.4f} >= {goal}, {m['train_samples']:,} labelled, "
+            f"goal {name}: {what} {accuracy:.4f} >= {goal}, {m['labels_total']:,} labels in all, "
             f"fitted in {fit_s:.1f} s <= {MAX_FIT_S} s: {'met' if met else 'NOT MET'}"
         )
         failed += [] if met else [name]
@@ -70,28 +85,47 @@ def main() -> None:
         raise SystemExit(f"goals not met: {', '.join(failed)}")
 
 
-def results(project: Path) -> tuple[dict[str, dict], list[tuple[str, str, float, str]]]:
+def results(project: Path) -> tuple[dict[str, dict], list[tuple[str, str, str, str]]]:
     """({experiment: its metrics and fitting time}, rows of (configuration,
     labelled reviews, test accuracy, fitting time)) for every experiment and
     curve point; the times from this run's timings/ (core/timings.py)."""
     import yaml
 
+    from imdb_embeddings.core.params import EMBEDDINGS
+    from imdb_embeddings.reports.curve_plot import Expected, read_points
+
     params = yaml.safe_load((project / "params.yaml").read_text())
     metrics, rows = {}, []
     for section in ("nbsvm", "experiments"):
         for named in params[section].values():
-            for name, spec in named.items():
+            for name in named:
                 m = metrics[name] = json.loads((project / "metrics" / f"{name}.json").read_text())[name]
                 m["train_seconds"] = timings.read(f"train@{name}", project)["train_seconds"]
                 fit = f"{m['train_seconds']:.1f} s"
-                labelled = f"{spec['train_samples']:,} (+ {spec['validation_samples']:,})"
-                rows.append((name, labelled, m["test_accuracy"], fit))
-    points = [json.loads(p.read_text()) for p in (project / "data/curve").glob("*.json")]
-    for m in sorted(points, key=lambda m: (m["source"], m["train_samples"])):
-        labelled = f"{m['train_samples']:,} (+ {m['validation_samples']:,})"
-        fit_s = timings.read(f"curve_{m['source']}@{m['train_samples']}", project)["train_seconds"]
-        rows.append((f"curve, mean, {m['source']}", labelled, m["test_accuracy"], f"{fit_s:.1f} s"))
+                labelled = f"{m['train_samples']:,} (+ {m['validation_samples']:,})"
+                rows.append((name, labelled, accuracy_cell(m), fit))
+    draws = params["draws"]
+    expected = Expected(EMBEDDINGS, params["learning_curve"]["sizes"], draws["curve"], draws["curve_sizes"])
+    for source, points in read_points(project / "data/curve", expected).items():
+        for m in points:
+            labelled = f"{m['train_samples']:,} (+ {m['validation_samples']:,})"
+            fit_s = timings.read(f"curve_{source}@{m['train_samples']}-0", project)["train_seconds"]
+            accuracy = f"{m['test_accuracy']:.3f}"
+            if m["draws"] > 1:
+                accuracy += f" ({m['low']:.3f}-{m['high']:.3f})"
+            rows.append((f"curve, mean, {source}", labelled, accuracy, f"{fit_s:.1f} s"))
     return metrics, rows
+
+
+def accuracy_cell(m: dict) -> str:
+    """The test accuracy; with label draws, their mean and 95% interval too."""
+    if "draws" not in m:
+        return f"{m['test_accuracy']:.4f}"
+    d = m["draws"]
+    return (
+        f"{m['test_accuracy']:.4f}; **{d['mean']:.4f}** mean of {d['draws']} label draws "
+        f"[{d['ci95_low']:.4f}, {d['ci95_high']:.4f}], std {d['std']:.4f}"
+    )
 
 
 def comparisons_and_calibration(project: Path, metrics: dict[str, dict]) -> list[str]:
@@ -102,8 +136,12 @@ def comparisons_and_calibration(project: Path, metrics: dict[str, dict]) -> list
         "| right only with the model / only with the baseline | McNemar exact p |",
         "|---|---|---|---|",
     ]
-    for path in sorted((project / "metrics/compare").glob("*.json")):
-        ((_, c),) = json.loads(path.read_text()).items()
+    compared = [
+        c
+        for path in sorted((project / "metrics/compare").rglob("*.json"))
+        for c in json.loads(path.read_text()).values()
+    ]
+    for c in compared:
         p_value = f"{c['p_value']:.2g}" if c["p_value"] else "< 1e-300"  # 0: below the float range
         lines.append(
             f"| `{c['a']}` against `{c['b']}` | {c['difference']:+.4f} [{c['low']:+.4f}, {c['high']:+.4f}] "
@@ -114,7 +152,7 @@ def comparisons_and_calibration(project: Path, metrics: dict[str, dict]) -> list
     return lines
 
 
-def markdown_table(rows: list[tuple[str, str, float, str]], seconds: float, extra: list[str]) -> str:
+def markdown_table(rows: list[tuple[str, str, str, str]], seconds: float, extra: list[str]) -> str:
     """The rows as the documents show them: each model with its artifact's
     description (dvc.yaml), the curve points of a source on one line."""
     import yaml
@@ -124,23 +162,27 @@ def markdown_table(rows: list[tuple[str, str, float, str]], seconds: float, extr
         for artifact in yaml.safe_load((ROOT / "dvc.yaml").read_text())["artifacts"].values()
     }
     lines = [
-        "| configuration | labelled reviews: fitted (+ validation) | test accuracy | fitting time |",
+        "| configuration | labelled reviews: fitted (+ validation) | test accuracy (label draws: mean [95%]) "
+        "| fitting time |",
         "|---|---|---|---|",
     ]
-    curves: dict[str, list[tuple[str, float, str]]] = {}
+    curves: dict[str, list[tuple[str, str, str]]] = {}
     for name, labelled, accuracy, fit in rows:
         if name.startswith("curve, "):
             curves.setdefault(name.split(", ")[-1], []).append((labelled, accuracy, fit))
         else:
-            lines.append(f"| `{name}`: {described.get(name, '')} | {labelled} | {accuracy:.4f} | {fit} |")
+            lines.append(f"| `{name}`: {described.get(name, '')} | {labelled} | {accuracy} | {fit} |")
     for source, points in curves.items():
         sizes = " / ".join(labelled.split(" (")[0] for labelled, _, _ in points)
         validation = points[0][0].split(" (")[1].rstrip(")")
-        accuracies = " / ".join(f"{accuracy:.3f}" for _, accuracy, _ in points)
+        accuracies = " / ".join(accuracy for _, accuracy, _ in points)
         fits = " / ".join(fit.removesuffix(" s") for _, _, fit in points) + " s"
         lines.append(f"| learning curve, `mean` model, {source} | {sizes} ({validation}) | {accuracies} | {fits} |")
     when = time.strftime("%Y-%m-%d")
-    note = f"`make results` on {when}: the whole pipeline in {seconds / 60:.1f} minutes, {os.cpu_count()} CPU cores."
+    note = (
+        f"`make results` on {when}: the whole pipeline in {seconds / 60:.1f} minutes, {os.cpu_count()} CPU cores. "
+        "A learning-curve point with label draws shows their mean (lowest-highest)."
+    )
     return "\n".join([*lines, *extra, "", note])
 
 

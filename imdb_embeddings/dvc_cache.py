@@ -34,17 +34,26 @@ def cache_dir(root: Path) -> Path:
         return Path(repo.cache.local.path)
 
 
+def uncached_outputs(root: Path) -> set[str]:
+    """The outputs dvc.yaml keeps out of the cache (`cache: false`: in git instead)."""
+    from dvc.repo import Repo
+
+    with Repo(str(root)) as repo:
+        return {out.def_path for stage in repo.index.stages for out in stage.outs if not out.use_cache}
+
+
 def locked_outputs(root: Path) -> Iterator[tuple[str, str, str]]:
-    """(stage, output path, md5) of every output that dvc.lock records."""
+    """(stage, output path, md5) of every cached output that dvc.lock records."""
     from imdb_embeddings.core.params import read
 
     lock = read(root / "dvc.lock")
     stages = lock.get("stages") if isinstance(lock, dict) else None
     if not isinstance(stages, dict):
         raise PipelineError(f"{root / 'dvc.lock'} has no stages: run `dvc repro` first")
+    uncached = uncached_outputs(root)
     for stage, entry in stages.items():
         for out in entry.get("outs") or ():
-            if out.get("md5"):
+            if out.get("md5") and out.get("path") not in uncached:
                 yield stage, out["path"], out["md5"]
 
 

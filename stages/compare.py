@@ -11,14 +11,12 @@ import argparse
 import logging
 from pathlib import Path
 
-import numpy as np
 import pyarrow.parquet as pq
 
 from imdb_embeddings.core import params
-from imdb_embeddings.core.errors import PipelineError, run_stage
+from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
-from imdb_embeddings.core.metrics import correct
-from imdb_embeddings.core.paired import compare
+from imdb_embeddings.core.paired import SUMMARY_LINE, load_predictions, paired_summary
 
 log = logging.getLogger("compare")
 PARAMS = ("compare.seed", "compare.resamples")
@@ -34,27 +32,11 @@ def main() -> None:
     args = parser.parse_args()
     settings = params.load(keys=PARAMS)["compare"]
     labels = pq.read_table(args.test, columns=["label"]).column("label").to_numpy()
-    right = {}
-    for side in ("a", "b"):
-        p = np.load(getattr(args, side))
-        if p.shape != labels.shape:
-            raise PipelineError(f"{getattr(args, side)}: {p.shape[0]} predictions for {len(labels)} test reviews")
-        right[side] = correct(labels, p)
-    result = compare(right["a"], right["b"], settings["seed"], settings["resamples"])
+    p = {side: load_predictions(getattr(args, side), len(labels)) for side in ("a", "b")}
     a, b = Path(args.a).stem, Path(args.b).stem
-    figures = {k: round(v, 6) if isinstance(v, float) else v for k, v in result._asdict().items()}
-    figures["p_value"] = float(f"{result.p_value:.6g}")  # significant digits: it may be 1e-61
-    summary = {"a": a, "b": b, **figures}
+    summary = paired_summary(a, b, p["a"], p["b"], labels, settings["seed"], settings["resamples"])
     write_json(args.out, {args.name: summary})
-    log.info(
-        "%s - %s: %+.4f accuracy (95%% interval %+.4f to %+.4f), McNemar p = %.2g",
-        a,
-        b,
-        result.difference,
-        result.low,
-        result.high,
-        result.p_value,
-    )
+    log.info(SUMMARY_LINE, a, b, summary["difference"], summary["low"], summary["high"], summary["p_value"])
 
 
 if __name__ == "__main__":

@@ -1,13 +1,17 @@
 """Stage curve (`curve_learned@<n>`, `curve_glove@<n>`, `curve_word2vec@<n>`):
 one point of the learning curve, the test accuracy of the curve's model
 family on one embedding source trained on `n` labelled reviews
-(imdb_embeddings/modeling/curve_point.py).
+(imdb_embeddings/modeling/curve_point.py), and each test review's
+P(positive) for stage compare_curve. With `--draw k` (`curve_<source>_draw@<n>-<k>`),
+label draw k of the point: its reviews drawn with the seed train.seed + k.
 
-    python -m stages.curve <source> <n> --train data/tokenized/train.npz --test data/tokenized/test.npz \
-        [--matrix data/embedding/<source>.npy] --point data/curve/<source>-<n>.json
+    python -m stages.curve <source> <n> [--draw k] --train data/tokenized/train.npz \
+        --test data/tokenized/test.npz [--matrix data/embedding/<source>.npy] \
+        --point data/curve/<source>-<n>.json [--predictions data/curve/<source>-<n>.npy]
 """
 
 import argparse
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -15,7 +19,7 @@ import numpy as np
 
 from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.errors import PipelineError, run_stage
-from imdb_embeddings.core.files import write_json
+from imdb_embeddings.core.files import atomic_path, write_json
 from imdb_embeddings.modeling.curve_point import curve_experiment, curve_point
 from imdb_embeddings.text.sequences import load_sequences
 
@@ -49,12 +53,17 @@ def main() -> None:
     parser.add_argument("--train", required=True, help="the training reviews' sequences (.npz)")
     parser.add_argument("--test", required=True, help="the test reviews' sequences (.npz)")
     parser.add_argument("--matrix", help="the pre-trained embedding matrix (.npy): glove and word2vec only")
+    parser.add_argument("--draw", type=int, default=0, help="label draw k: reviews seeded train.seed + k")
     parser.add_argument("--point", required=True, help="the point (.json)")
+    parser.add_argument("--predictions", help="P(positive) of each test review (.npy, float32)")
     args = parser.parse_args()
+    if not 0 <= args.draw <= params.MAX_DRAWS:
+        parser.error(f"--draw: 0 (the point itself) to {params.MAX_DRAWS}")
     if (args.matrix is None) != (args.source == "learned"):
         parser.error("--matrix goes with the glove or word2vec source, and only with one")
     p = params.load(keys=PARAMS)
     experiment = curve_experiment(p["learning_curve"], p["train"], args.source, args.n)
+    experiment = dataclasses.replace(experiment, seed=experiment.seed + args.draw)
     train_seqs = load_sequences(args.train)
     wanted = args.n + experiment.validation_samples
     if wanted > len(train_seqs[2]):
@@ -72,10 +81,13 @@ def main() -> None:
             matrix,
             str(Path(scratch) / "m.npz"),
         )
-    write_json(args.point, point.metrics)
-    timings.record(f"curve_{args.source}@{args.n}", train_seconds=point.seconds)
+    if args.predictions:
+        with atomic_path(args.predictions, suffix=".npy") as tmp:
+            np.save(tmp, point.probabilities)
+    write_json(args.point, {**point.metrics, "draw": args.draw})
+    timings.record(f"curve_{args.source}@{args.n}-{args.draw}", train_seconds=point.seconds)
     accuracy = point.metrics["test_accuracy"]
-    print(f"{args.source} @ {args.n}: test accuracy {accuracy:.4f} (fitted in {point.seconds:.1f} s)")
+    print(f"{args.source} @ {args.n}, draw {args.draw}: test accuracy {accuracy:.4f} (fitted in {point.seconds:.1f} s)")
 
 
 if __name__ == "__main__":

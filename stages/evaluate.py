@@ -6,12 +6,16 @@ reviews the fit used (from its summary, `--fit`) and its calibration (ECE over
 15 bins, Brier score: imdb_embeddings/core/calibration.py): a few
 well-named numbers a model, which `dvc exp show` compares. It also keeps
 each review's P(positive) (for the paired comparisons of stage `compare`)
-and the reliability table that `dvc plots` draws. Reads no params: what turns text into
-the model's input comes with the exported model.
+and the reliability table that `dvc plots` draws. With `--draws`, the
+experiment's other label draws (stage draw) join its own as `draws`: each
+draw's test accuracy, their mean, std and 95% interval (core/spread.py).
+Reads no params but the draws' numbers: what turns text into the model's
+input comes with the exported model.
 
     python -m stages.evaluate data/models/<name>.npz --test data/prepared/test.parquet \
         --metrics metrics/<name>.json --fit data/models/<name>.fit.json \
-        --predictions data/predictions/<name>.npy --reliability plots/reliability/<name>.csv
+        --predictions data/predictions/<name>.npy --reliability plots/reliability/<name>.csv \
+        [--draws data/draws/<name>]
 """
 
 import argparse
@@ -23,14 +27,18 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from imdb_embeddings.classifier import load_classifier
+from imdb_embeddings.core import params
 from imdb_embeddings.core.calibration import Reliability, brier, expected_calibration_error, reliability
-from imdb_embeddings.core.errors import run_stage
+from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import atomic_path, write_json
 from imdb_embeddings.core.metrics import binary_metrics, probability
+from imdb_embeddings.core.spread import draws_summary
 
 log = logging.getLogger("evaluate")
-# Of the fit's summary: the labelled reviews it used in all, and its validation accuracy if any.
-FROM_FIT = ("train_samples", "validation_samples", "validation_accuracy")
+# Of the fit's summary: the labelled reviews it used, and its validation accuracy if any.
+FROM_FIT = ("train_samples", "validation_samples", "labels_total", "validation_accuracy")
+PARAMS = ()  # what turns text into the model's input comes with the model
+OPTION_PARAMS = {"--draws": ("draws.nbsvm_pseudo",)}  # read only when the command passes the option
 
 
 def main() -> None:
@@ -41,6 +49,7 @@ def main() -> None:
     parser.add_argument("--fit", required=True, help="the training stage's summary (labelled reviews) to add")
     parser.add_argument("--predictions", required=True, help="P(positive) of each test review (.npy, float32)")
     parser.add_argument("--reliability", required=True, help="the reliability table (.csv), for `dvc plots`")
+    parser.add_argument("--draws", help="the folder of the experiment's other label draws (<k>.json)")
     args = parser.parse_args()
     model = load_classifier(args.model)  # checked: members, shapes, text rules
     with open(args.fit, encoding="utf-8") as f:
@@ -56,6 +65,12 @@ def main() -> None:
         "brier": round(brier(labels, probabilities), 6),
     }
     metrics.update({key: fit[key] for key in FROM_FIT if key in fit})
+    # Every labelled review the result rests on: fitted on, validated on, chosen with.
+    metrics.setdefault("labels_total", fit["train_samples"] + fit["validation_samples"])
+    if args.draws:
+        draws = params.load(keys=OPTION_PARAMS["--draws"])["draws"]["nbsvm_pseudo"]
+        points = read_draws(args.draws, draws)
+        metrics["draws"] = draws_summary([test_accuracy] + [p["test_accuracy"] for p in points])
     with atomic_path(args.predictions, suffix=".npy") as tmp:
         np.save(tmp, probabilities.astype(np.float32))
     write_reliability(reliability(labels, probabilities), args.reliability)
@@ -63,6 +78,31 @@ def main() -> None:
     # `full_data.test_accuracy` rather than `metrics/full_data.json:test_accuracy`.
     write_json(args.metrics, {Path(args.model).stem: metrics})
     log.info("%s: test accuracy %.4f, test loss %.4f, ECE %.4f", args.model, test_accuracy, test_loss, metrics["ece"])
+    if "draws" in metrics:
+        d = metrics["draws"]
+        log.info(
+            "%d draws: mean %.4f, std %.4f, 95%% interval %.4f to %.4f",
+            d["draws"],
+            d["mean"],
+            d["std"],
+            d["ci95_low"],
+            d["ci95_high"],
+        )
+
+
+def read_draws(folder: str, draws: list[int]) -> list[dict]:
+    """The results of `draws` (<k>.json in `folder`), in that order: only
+    those, so that a draw dropped from params.yaml, whose file DVC leaves
+    behind, is not counted."""
+    points = []
+    for k in draws:
+        path = Path(folder) / f"{k}.json"
+        try:
+            with open(path, encoding="utf-8") as f:
+                points.append(json.load(f))
+        except FileNotFoundError:
+            raise PipelineError(f"{path}: draw {k} has not run (dvc repro runs it)") from None
+    return points
 
 
 def write_reliability(table: Reliability, dest: str) -> None:

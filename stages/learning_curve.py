@@ -10,22 +10,25 @@ import logging
 
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import run_stage
-from imdb_embeddings.reports.curve_plot import draw, read_points, write_tables
+from imdb_embeddings.reports.curve_plot import Expected, draw, read_points, write_tables
 
 log = logging.getLogger("learning_curve")
-PARAMS = ("learning_curve.model",)
+# The model's name for the title; which points (and draws) make the curve.
+PARAMS = ("learning_curve.model", "learning_curve.sizes", "draws.curve", "draws.curve_sizes")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("points", help="the folder of curve points, <source>-<n>.json")
+    parser.add_argument("points", help="the folder of curve points, <source>-<n>[-draw<k>].json")
     parser.add_argument("tables", help="the folder of <source>.csv")
     parser.add_argument("picture", help="the .png")
     args = parser.parse_args()
-    family = params.load(keys=PARAMS)["learning_curve"]["model"]
-    curves = read_points(args.points)
+    p = params.load(keys=PARAMS)
+    curve, draws = p["learning_curve"], p["draws"]
+    expected = Expected(params.EMBEDDINGS, curve["sizes"], draws["curve"], draws["curve_sizes"])
+    curves = read_points(args.points, expected)
     write_tables(curves, args.tables)
-    draw(curves, args.picture, family)
+    draw(curves, args.picture, curve["model"])
     for source, points in curves.items():
         log.info("%s: %s", source, ", ".join(f"{p['train_samples']}: {p['test_accuracy']:.3f}" for p in points))
 

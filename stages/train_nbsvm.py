@@ -8,15 +8,17 @@ labels the other training texts (neither the labelled nor the validation
 reviews), and NBSVM is fitted on the labelled reviews plus the teacher's
 `pseudo_labels` most confident texts of each class. No test text is read.
 Writes the self-contained model and `data/models/<name>.fit.json` (labelled
-reviews, fitting time, validation accuracy), which `evaluate` puts
+reviews, validation accuracy, the teacher's choices), which `evaluate` puts
 into `metrics/<name>.json`.
 
     python -m stages.train_nbsvm <group> <name> --train data/prepared/train.parquet \
-        [--vectors data/embedding/word2vec.npy --vocabulary data/tokenized/vocab.json] \
+        [--features data/features/<name>/train.npz --vectors data/embedding/word2vec.npy \
+         --vocabulary data/tokenized/vocab.json] \
         --model data/models/<name>.npz --fit data/models/<name>.fit.json
 
-group: labelled, or pseudo_labelled (whose teacher needs the word vectors and
-their vocabulary).
+group: labelled (n-grams counted here), or pseudo_labelled (n-grams read from
+stage ngram_features, which its label draws read too; the teacher needs the
+word vectors and their vocabulary).
 """
 
 import argparse
@@ -28,17 +30,13 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from imdb_embeddings.core import params, timings
-from imdb_embeddings.core.errors import PipelineError, run_stage
+from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
-from imdb_embeddings.core.splits import split_indices
-from imdb_embeddings.nbsvm import fit as nbsvm
-from imdb_embeddings.nbsvm.exact_ngrams import MAX_VOCABULARY
-from imdb_embeddings.nbsvm.teacher import Training, pseudo_labelled, review_vectors
-from imdb_embeddings.text.tokenizer import fit_and_encode
+from imdb_embeddings.nbsvm.experiment import TeacherInput, fit_experiment, training_text
+from imdb_embeddings.nbsvm.features_file import load_training
 
 log = logging.getLogger("train_nbsvm")
 PARAMS = ("nbsvm.{0}.{1}",)
-ALL_WORDS = MAX_VOCABULARY + 1  # every training word (~75,000): max_words counts the padding index
 
 
 def main() -> None:
@@ -46,47 +44,30 @@ def main() -> None:
     parser.add_argument("group", choices=params.NBSVM_GROUPS, help="the experiment's group in params.yaml's nbsvm")
     parser.add_argument("name", help="the experiment, a key of nbsvm.<group>")
     parser.add_argument("--train", required=True, help="the training reviews (.parquet)")
+    parser.add_argument("--features", help="pseudo_labelled: the n-gram features (.npz, stage ngram_features)")
     parser.add_argument("--vectors", help="pseudo_labelled: the teacher's word vectors (.npy)")
     parser.add_argument("--vocabulary", help="pseudo_labelled: their words, in row order (.json)")
     parser.add_argument("--model", required=True, help="the self-contained n-gram model (.npz)")
     parser.add_argument("--fit", required=True, help="the fit's summary (.json)")
     args = parser.parse_args()
-    if (args.vectors is None or args.vocabulary is None) != (args.group == "labelled"):
-        parser.error("--vectors and --vocabulary go with a pseudo_labelled experiment, and only with one")
+    if (None in (args.vectors, args.vocabulary, args.features)) != (args.group == "labelled"):
+        parser.error("--features, --vectors and --vocabulary go with a pseudo_labelled experiment, and only with one")
     p = params.load(keys=[key.format(args.group, args.name) for key in PARAMS])
     settings = params.nbsvm_experiment(p, args.group, args.name)
     where = f"nbsvm.{args.group}.{args.name}"
 
-    train = pq.read_table(args.train, columns=["text", "label"]).to_pydict()
-    labels = np.asarray(train["label"], dtype=np.int64)
-    labelled, validation = split_indices(len(labels), settings, where)
-    teacher_inputs = None
+    start = time.perf_counter()
+    train = pq.read_table(args.train, columns=["text", "label"] if args.features is None else ["label"])
+    labels = train.column("label").to_numpy().astype(np.int64)
+    teacher = None
     if args.group == "pseudo_labelled":
+        text = load_training(args.features)  # counted once by stage ngram_features
         with open(args.vocabulary, encoding="utf-8") as f:
-            teacher_inputs = (json.load(f), np.load(args.vectors))
-
-    start = time.perf_counter()  # fitting: tokenizing, n-grams, teacher, regression
-    vocabulary, ids, offsets = fit_and_encode(train["text"], ALL_WORDS)
-    features = nbsvm.Features(ids, offsets, vocabulary, settings.ngrams, settings.min_df)
-    training = Training(labelled, labels[labelled], {})
-    if teacher_inputs is not None:
-        x = review_vectors(ids, offsets, vocabulary, *teacher_inputs)
-        training = pseudo_labelled(x, labels, labelled, validation, settings, where)
-    try:
-        model = nbsvm.fit(features, training.rows, training.labels, settings.c, settings.seed)
-    except ValueError as exc:
-        raise PipelineError(f"{where}: cannot fit on {len(training.rows)} reviews: {exc}") from None
-    summary = training.summary
-    seconds = time.perf_counter() - start
-
-    if len(validation):
-        summary["validation_accuracy"] = nbsvm.accuracy(model, features, validation, labels[validation])
-    summary = nbsvm.describe(
-        train_samples=len(labelled),
-        validation_samples=len(validation),
-        ngram_features=len(model.keys),
-        **summary,
-    )
+            teacher = TeacherInput(json.load(f), np.load(args.vectors))
+    else:
+        text = training_text(train.column("text").to_pylist(), settings.ngrams, settings.min_df)
+    model, summary, _ = fit_experiment(text, labels, settings, teacher, where)
+    seconds = time.perf_counter() - start  # the whole fit: reading, (counting,) teacher, regression
     model.save(args.model)
     write_json(args.fit, summary)
     timings.record(f"train@{args.name}", train_seconds=seconds)

@@ -105,7 +105,8 @@ def fixture_params(p, members):
     experiments(p)["learned_small"]["embedding_dim"] = 16
     p["nbsvm"]["labelled"]["nbsvm_200"].update(train_samples=20)
     p["nbsvm"]["labelled"]["full_data"].update(train_samples=120)
-    p["nbsvm"]["pseudo_labelled"]["few_labels"].update(train_samples=20, validation_samples=40, pseudo_labels=20)
+    p["nbsvm"]["pseudo_labelled"]["few_labels"].update(train_samples=20, pseudo_labels=20)
+    p["draws"].update(nbsvm_pseudo=[1], curve=[1], curve_sizes=[20])
 
 
 @pytest.fixture(scope="session")

@@ -132,12 +132,13 @@ def test_paths_are_written_once_in_dvc_yaml(project, pipeline):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(DATA_PREFIXES)
         ]
         assert not literals, f"{module} names paths itself: {literals}; pass them from dvc.yaml"
-        passed = {arg for arg in args if "/" in arg or arg.endswith(".yaml")}
         declared = {
             dep.def_path
             for dep in stage.deps
             if not hasattr(dep, "params") and not dep.def_path.startswith(("stages/", "imdb_embeddings/"))
         } | {out.def_path for out in stage.outs}
+        # A path has a slash or a known ending, or is a top-level folder that the stage declares (metrics).
+        passed = {arg for arg in args if "/" in arg or arg.endswith(".yaml") or arg in declared}
         if module != f"{STAGE_PACKAGE}.check_params":
             declared.discard("data/params.checked")  # the check's token: waited for, never read
 
@@ -167,10 +168,16 @@ def test_params_are_exactly_what_the_stage_reads(project, pipeline):
         source = module_path(project, module).read_text()
         namespace: dict = {}
         tree = ast.parse(source)
-        for node in tree.body:  # the module's PARAMS constant, without running the module
-            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PARAMS" for t in node.targets):
-                namespace["PARAMS"] = ast.literal_eval(node.value)
+        for node in tree.body:  # the module's PARAMS (and OPTION_PARAMS), without running the module
+            for name in ("PARAMS", "OPTION_PARAMS"):
+                if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == name for t in node.targets):
+                    namespace[name] = ast.literal_eval(node.value)
         reads = {key.format(*args) for key in namespace.get("PARAMS", ())}
+        # Keys a module reads only when its command passes an option (evaluate's --draws).
+        options = set(stage.cmd.split())
+        reads |= {
+            key for option, keys in namespace.get("OPTION_PARAMS", {}).items() if option in options for key in keys
+        }
         assert declared == reads, (
             f"{stage.name}: dvc.yaml declares params {sorted(declared)}, {module}.PARAMS reads {sorted(reads)}"
         )

@@ -11,7 +11,7 @@ from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.nbsvm import fit as nbsvm
 from imdb_embeddings.nbsvm.exact_ngrams import fit_vocabulary, ngram_keys, present
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
-from imdb_embeddings.nbsvm.teacher import confident, review_vectors
+from imdb_embeddings.nbsvm.teacher import choose_teacher_c, confident, review_vectors
 from imdb_embeddings.text.tokenizer import encode, fit_and_encode, words
 
 TEXTS = [
@@ -140,3 +140,25 @@ def test_review_vectors_are_unit_means_of_distinct_words():
 def test_confident_takes_the_extremes_of_each_side():
     chosen, labels = confident(np.array([0.1, -3.0, 2.0, 0.0, -1.0, 5.0]), per_class=2)
     assert list(chosen) == [1, 4, 2, 5] and list(labels) == [0, 0, 1, 1]
+
+
+def test_teacher_c_is_chosen_by_cross_validation_within_the_labels():
+    """The candidate with the best cross-validated log-loss, computed here by
+    scikit-learn directly; one candidate is taken as given; too few labels of a
+    class to cross-validate is a clear error."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 30)
+    x = rng.normal(size=(60, 5)) + labels[:, None] * 0.8  # overlapping classes: the strength matters
+    candidates = [0.001, 0.1, 10.0]
+    folds = StratifiedKFold(5, shuffle=True, random_state=3)
+    scores = [
+        cross_val_score(LogisticRegression(C=c, max_iter=1000), x, labels, cv=folds, scoring="neg_log_loss").mean()
+        for c in candidates
+    ]
+    assert len(set(scores)) == 3  # no tie: the choice is the argmax
+    assert choose_teacher_c(x, labels, candidates, 3, "w") == candidates[int(np.argmax(scores))]
+    assert choose_teacher_c(x, labels, [5], 3, "w") == 5.0
+    with pytest.raises(PipelineError, match="needs 2 labelled reviews of each class"):
+        choose_teacher_c(x[:31], labels[:31], candidates, 3, "w")

@@ -141,6 +141,24 @@ def test_experiment_overrides_train_defaults():
             "experiment glove_frozen is in both glove and nbsvm.labelled",
         ),
         (lambda p: p["nbsvm"].update(unlabelled={}), "unknown key nbsvm.unlabelled"),
+        (
+            lambda p: p["nbsvm"]["pseudo_labelled"]["few_labels"].update(teacher_c=[]),
+            "few_labels.teacher_c is []; expected a list of numbers above 0",
+        ),
+        (
+            lambda p: p["nbsvm"]["pseudo_labelled"]["few_labels"].update(teacher_c=[1.0, -1]),
+            "few_labels.teacher_c is [1.0, -1]; expected a list of numbers above 0",
+        ),
+        (
+            lambda p: p["nbsvm"]["pseudo_labelled"]["few_labels"].update(teacher_c=10.0),
+            "few_labels.teacher_c is 10.0; expected a list",
+        ),
+        (lambda p: p["draws"].update(nbsvm_pseudo=[]), "draws.nbsvm_pseudo is empty; give at least one draw"),
+        (lambda p: p["draws"].update(nbsvm_pseudo=[0, 1]), "draws.nbsvm_pseudo is [0, 1]; expected draw numbers"),
+        (lambda p: p["draws"].update(curve=[1, 1]), "draws.curve has a draw twice: [1, 1]"),
+        (lambda p: p["draws"].update(curve=["a"]), "draws.curve is ['a']; expected draw numbers from 1 to 100"),
+        (lambda p: p["draws"].update(curve_sizes=[7]), "draws.curve_sizes has 7, which is not in learning_curve.sizes"),
+        (lambda p: p["draws"].pop("curve"), "draws.curve is missing"),
     ],
 )
 def test_invalid_params_name_the_key(change, named):

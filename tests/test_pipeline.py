@@ -25,11 +25,20 @@ GROUPS = {**KERAS, **NBSVM}
 
 
 SIZES = (20, 60)
+DRAW_SIZES, CURVE_DRAWS = (20,), (1,)  # the fixture's draws.curve_sizes and draws.curve
+FEW_LABELS_DRAWS = (1,)  # draws.nbsvm_pseudo
+# Reads every model's metrics and comparisons (the metrics folder): reruns with any of them.
+CARDS = {"model_cards"}
 
 
 def curve(*sources, plot=False):
-    """The learning-curve stages of `sources` (and the plot stage)."""
-    return {f"curve_{s}@{n}" for s in sources for n in SIZES} | ({"learning_curve"} if plot else set())
+    """The learning-curve stages of `sources`: points, label draws, the
+    comparisons they are in (each pre-trained source against learned), and
+    the plot stage."""
+    points = {f"curve_{s}@{n}" for s in sources for n in SIZES}
+    draws = {f"curve_{s}_draw@{n}-{k}" for s in sources for n in DRAW_SIZES for k in CURVE_DRAWS}
+    compared = {"compare_curve"} | CARDS if sources else set()  # every source against learned, one stage
+    return points | draws | compared | ({"learning_curve"} if plot else set())
 
 
 # params.yaml's compare.pairs: each reruns with either of its models' evaluation.
@@ -43,8 +52,10 @@ PAIRS = {
 def stages_of(*names, kinds=("train", "evaluate")):
     """The stages of these experiments, and (with their evaluation) the comparisons they are in."""
     stages = {f"{kind}_{GROUPS[name]}@{name}" for kind in kinds for name in names}
+    if "few_labels" in names and "train" in kinds:  # its label draws fit on what it fits on
+        stages |= {f"draw_nbsvm_pseudo@few_labels-{k}" for k in FEW_LABELS_DRAWS}
     compared = {f"compare@{pair}" for pair, models in PAIRS.items() if set(models) & set(names)}
-    return stages | (compared if "evaluate" in kinds else set())
+    return stages | (compared | CARDS if "evaluate" in kinds else set())
 
 
 def repro_log(project, mirror, *args):
@@ -88,12 +99,23 @@ def project(tmp_path_factory, fixture_mirror, reproduced_project):
 def test_caching_is_exact(project):
     project, mirror = project
     everything = {"download_imdb", "download_glove", "parse_glove", "prepare", "tokenize", "embedding", "word2vec"}
+    everything |= {"ngram_features@few_labels"}  # few_labels' n-grams, read by its fit and its draws
     everything |= stages_of(*GROUPS) | curve("learned", "glove", "word2vec", plot=True) | {"check_params"}
+    assert {"draw_nbsvm_pseudo@few_labels-1", "curve_glove_draw@20-1", "compare_curve"} <= everything
     cold = (project.parent / "cold-repro.log").read_text()
     assert set(re.findall(r"^Running stage '([^']+)':", cold, re.MULTILINE)) == everything
     for name in KERAS:
         m = metrics(project, name)
-        assert set(m) == {"test_accuracy", "test_loss", "ece", "brier", "train_samples", "validation_samples"}
+        assert set(m) == {
+            "test_accuracy",
+            "test_loss",
+            "ece",
+            "brier",
+            "train_samples",
+            "validation_samples",
+            "labels_total",
+        }
+        assert m["labels_total"] == m["train_samples"] + m["validation_samples"]
         assert 0 <= m["test_accuracy"] <= 1 and m["train_samples"] > 0
         last = last_epoch(project, name)
         assert last["step"] == 1 and {"accuracy", "loss"} <= set(last["train"]) <= set(last["eval"])
@@ -103,9 +125,15 @@ def test_caching_is_exact(project):
     for name, labelled in (("full_data", 120), ("nbsvm_200", 20), ("few_labels", 20)):
         m = metrics(project, name)
         assert 0 <= m["test_accuracy"] <= 1 and m["train_samples"] == labelled
+    # Few labels means few labels: 20 in all, none held out; its two label draws and their spread.
     few = metrics(project, "few_labels")
-    assert few["validation_samples"] == 40 and 0 <= few["validation_accuracy"] <= 1
-    assert json.loads((project / "data/models/few_labels.fit.json").read_text())["pseudo_labels"] == 40
+    assert few["validation_samples"] == 0 and few["labels_total"] == 20 and "validation_accuracy" not in few
+    draws = few["draws"]
+    drawn = json.loads((project / "data/draws/few_labels/1.json").read_text())
+    assert draws["draws"] == 2 and draws["test_accuracies"] == [few["test_accuracy"], drawn["test_accuracy"]]
+    assert draws["ci95_low"] <= draws["mean"] <= draws["ci95_high"] and drawn["seed"] == 1338
+    fit = json.loads((project / "data/models/few_labels.fit.json").read_text())
+    assert fit["pseudo_labels"] == 40 and fit["teacher_c"] in (0.1, 1.0, 10.0, 100.0, 1000.0)
     # Times are not outputs (they differ between runs): they are in timings/, which git ignores.
     for name in (*KERAS, "full_data", "few_labels"):
         assert json.loads((project / "timings" / f"train@{name}.json").read_text())["train_seconds"] >= 0
@@ -115,8 +143,15 @@ def test_caching_is_exact(project):
     assert 0 < coverage["coverage"] <= 1
     for source in ("learned", "glove", "word2vec"):
         rows = (project / "plots/learning_curve" / f"{source}.csv").read_text().splitlines()
-        assert rows[0] == "train_samples,test_accuracy,epochs"
+        assert rows[0] == "train_samples,test_accuracy,low,high,draws,epochs"
         assert [int(row.split(",")[0]) for row in rows[1:]] == list(SIZES)
+        # At 20 labels, the mean of 2 draws between the lowest and the highest; at 60, one draw.
+        at_20, at_60 = (dict(zip(rows[0].split(","), map(float, row.split(",")))) for row in rows[1:])
+        drawn = json.loads((project / "data/curve" / f"{source}-20-draw1.json").read_text())
+        first = json.loads((project / "data/curve" / f"{source}-20.json").read_text())
+        assert at_20["draws"] == 2 and at_20["low"] == min(first["test_accuracy"], drawn["test_accuracy"])
+        assert at_20["test_accuracy"] == pytest.approx((first["test_accuracy"] + drawn["test_accuracy"]) / 2, abs=1e-6)
+        assert at_60["draws"] == 1 and at_60["low"] == at_60["high"] == at_60["test_accuracy"]
         point = json.loads((project / "data/curve" / f"{source}-20.json").read_text())
         assert point["train_samples"] == 20 and point["validation_samples"] == 40 and "train_seconds" not in point
     assert (project / "plots/learning_curve.png").read_bytes().startswith(b"\x89PNG")
@@ -133,8 +168,20 @@ def test_caching_is_exact(project):
     assert last_epoch(project, "learned_small")["step"] == 2
     assert last_epoch(project, "glove_frozen")["step"] == 1
     edit_params(project, lambda p: experiments(p)["learned_small"].pop("epochs"))  # as before: train.epochs
-    assert repro_log(project, mirror) == (set(), stages_of("learned_small"))
+    ran, restored = repro_log(project, mirror)
+    # model_cards' output is a folder kept in git, not the cache, which DVC's run cache does not restore.
+    assert ran == CARDS and restored == stages_of("learned_small") - CARDS
     assert last_epoch(project, "learned_small")["step"] == 1
+
+    # Label draws are cached one by one: one more draw runs only it, and the
+    # gathering (evaluate) and the cards, which read every draw.
+    edit_params(project, lambda p: p["draws"].update(nbsvm_pseudo=[1, 2]))
+    ran = repro(project, mirror)
+    assert ran == {"draw_nbsvm_pseudo@few_labels-2", "evaluate_nbsvm_pseudo@few_labels", "model_cards"}, ran
+    assert metrics(project, "few_labels")["draws"]["draws"] == 3
+    edit_params(project, lambda p: p["draws"].update(nbsvm_pseudo=[1]))
+    assert repro(project, mirror) == {"evaluate_nbsvm_pseudo@few_labels", "model_cards"}
+    assert metrics(project, "few_labels")["draws"]["draws"] == 2  # draw 2's file, left behind, is not counted
 
     # The rest is the plan: what `dvc status` and the DAG say would rerun.
     # A training param reruns train and evaluate of every Keras experiment, and
@@ -149,6 +196,7 @@ def test_caching_is_exact(project):
         "learned", "glove", "word2vec", plot=True
     )
     more = {f"curve_{source}@90" for source in ("learned", "glove", "word2vec")} | {"learning_curve"}
+    more |= {"compare_curve"} | CARDS
     assert planned(project, lambda p: p["learning_curve"].update(sizes=[*SIZES, 90])) == more
 
     # An NBSVM experiment's own key reruns that experiment only.
@@ -207,7 +255,11 @@ def test_metrics_and_plots_commands(project, tmp_path):
     files = next(iter(shown.values()))["data"]
     # One file a model, a few well-named numbers each: what `dvc exp show` compares.
     models = {f"metrics/{name}.json" for name in (*KERAS, *NBSVM, "embedding", "word2vec")}
-    assert set(files) == models | {f"metrics/compare/{pair}.json" for pair in PAIRS}
+    assert set(files) == models | {f"metrics/compare/{pair}.json" for pair in PAIRS} | {"metrics/compare/curve.json"}
+    curve_pairs = files["metrics/compare/curve.json"]["data"]
+    assert set(curve_pairs) == {f"curve_{s}_vs_learned_{n}" for s in ("glove", "word2vec") for n in SIZES}
+    assert curve_pairs["curve_glove_vs_learned_60"]["a"] == "glove-60"
+    assert curve_pairs["curve_glove_vs_learned_60"]["b"] == "learned-60"
     for pair, (a, b) in PAIRS.items():
         compared = files[f"metrics/compare/{pair}.json"]["data"][pair]
         assert (compared["a"], compared["b"]) == (a, b) and 0 <= compared["p_value"] <= 1
@@ -220,6 +272,23 @@ def test_metrics_and_plots_commands(project, tmp_path):
         assert {"test_accuracy", "test_loss", "train_samples", "validation_samples"} <= set(
             files[f"metrics/{name}.json"]["data"][name]
         )
+    # A model card per model, from what the pipeline measured: the model's md5 as
+    # dvc.lock records it, the labels in all, the draws; each artifact points to its card.
+    import yaml
+
+    lock = yaml.safe_load((project / "dvc.lock").read_text())
+    md5s = {out["path"]: out["md5"] for stage in lock["stages"].values() for out in stage.get("outs", ())}
+    artifacts = yaml.safe_load((project / "dvc.yaml").read_text())["artifacts"]
+    for name in (*KERAS, *NBSVM):
+        card = (project / "cards" / f"{name}.md").read_text()
+        m = files[f"metrics/{name}.json"]["data"][name]
+        assert md5s[f"data/models/{name}.npz"] in card and f"Labelled reviews in all: {m['labels_total']:,}**" in card
+        assert f"**{m['test_accuracy']:.4f}**" in card and f"ECE {m['ece']:.4f}" in card
+        assert artifacts[name.replace("_", "-")]["meta"]["card"] == f"cards/{name}.md"
+    few = (project / "cards/few_labels.md").read_text()
+    assert "Over 2 label draws" in few and "Self-training assumes balanced classes" in few
+    assert "few_labels minus nbsvm_200" in few
+
     out = tmp_path / "plots"
     run_tool(project, "dvc", "plots", "show", "-o", str(out))
     page = (out / "index.html").read_text()

@@ -6,9 +6,11 @@ import math
 
 import numpy as np
 import pytest
+import scipy.stats
 
 from imdb_embeddings.core.calibration import brier, expected_calibration_error, reliability
 from imdb_embeddings.core.paired import compare, mcnemar_exact
+from imdb_embeddings.core.spread import draws_summary, spread
 
 
 def test_ece_and_brier_on_cases_worked_by_hand():
@@ -58,3 +60,32 @@ def test_paired_bootstrap():
     assert (same.difference, same.low, same.high, same.p_value) == (0.0, 0.0, 0.0, 1.0)
     with pytest.raises(ValueError):
         compare(a, b[:-1], seed=7)
+
+
+def test_spread_over_draws_on_a_worked_example():
+    # 0.80, 0.82, 0.84: mean 0.82, sample std 0.02, t(0.975, 2) = 4.302653 -> half-width 4.302653 * 0.02 / sqrt(3).
+    result = spread([0.80, 0.82, 0.84])
+    assert result.mean == pytest.approx(0.82) and result.std == pytest.approx(0.02)
+    half = 4.302653 * 0.02 / math.sqrt(3)
+    assert (result.low, result.high) == (pytest.approx(0.82 - half), pytest.approx(0.82 + half))
+    # Against scipy's own t interval, on more draws.
+    values = np.random.default_rng(3).normal(0.83, 0.01, size=10)
+    low, high = scipy.stats.t.interval(0.95, 9, loc=values.mean(), scale=scipy.stats.sem(values))
+    assert (spread(values).low, spread(values).high) == (pytest.approx(low), pytest.approx(high))
+    summary = draws_summary([0.80, 0.82, 0.84])
+    assert summary["draws"] == 3 and summary["test_accuracies"] == [0.8, 0.82, 0.84]
+    assert summary["ci95_low"] == round(0.82 - half, 6)
+    with pytest.raises(ValueError, match="at least two draws"):
+        spread([0.8])
+
+
+def test_the_bootstrap_by_counts_is_the_bootstrap_by_indices():
+    """Drawing how many +1 and -1 reviews a resample holds gives the same
+    distribution as resampling the reviews themselves."""
+    rng = np.random.default_rng(5)
+    a, b = rng.uniform(size=3000) < 0.8, rng.uniform(size=3000) < 0.7
+    d = a.astype(int) - b.astype(int)
+    by_indices = d[rng.integers(0, len(d), size=(4000, len(d)))].mean(axis=1)
+    result = compare(a, b, seed=11, resamples=4000)
+    low, high = np.quantile(by_indices, [0.025, 0.975])
+    assert result.low == pytest.approx(low, abs=0.003) and result.high == pytest.approx(high, abs=0.003)

@@ -62,7 +62,7 @@ LIMITS = {
     "learning_rate": 10.0,
     "c": 1_000.0,  # inverse L2 strength: liblinear's fit slows as the penalty vanishes
     "teacher_c": 1_000_000.0,
-    "seed": 2**32 - 1,  # numpy's seeds
+    "seed": 2**32 - 1 - 100,  # numpy's seeds, less the most draws (MAX_DRAWS) added to one
     "resamples": 100_000,  # the paired bootstrap's: 25,000 reviews each
 }
 MAX_CURVE_POINTS = 20
@@ -144,6 +144,18 @@ class Compare:
 
 
 @dataclass(frozen=True)
+class Draws:
+    """Label draws: an experiment repeated with its labelled reviews drawn
+    anew, draw k seeded by its seed + k (draw 0 is the experiment itself).
+    Each draw is a stage of its own (dvc.yaml's matrices), so adding draws
+    runs only the new ones."""
+
+    nbsvm_pseudo: list  # the draws k of every nbsvm.pseudo_labelled experiment (at least one)
+    curve: list  # the draws k of the learning-curve points at curve_sizes
+    curve_sizes: list  # some of learning_curve.sizes
+
+
+@dataclass(frozen=True)
 class Experiment:
     """One Keras experiment (or learning-curve point), typed: its own keys
     over `train`'s, over EXPERIMENT_DEFAULTS; `embedding` is its group."""
@@ -180,7 +192,7 @@ class NbsvmExperiment:
     c: float  # inverse strength of the L2 penalty (scikit-learn's C)
     seed: int
     pseudo_labels: int | None = None  # pseudo_labelled only: the teacher's most confident texts per class
-    teacher_c: float | None = None  # pseudo_labelled only: the teacher's inverse L2 strength
+    teacher_c: list | None = None  # pseudo_labelled only: the teacher's inverse L2 strengths to choose from
 
 
 def _kinds(cls: type) -> dict[str, type]:
@@ -200,7 +212,9 @@ SECTIONS = {
     "train": Train,
     "learning_curve": LearningCurve,
     "compare": Compare,
+    "draws": Draws,
 }
+MAX_DRAWS = 100
 TRAIN_KEYS = _kinds(Train)
 EXPERIMENT_KEYS = {key: kind for key, kind in _kinds(Experiment).items() if key != "embedding"}
 EXPERIMENT_DEFAULTS = {
@@ -216,7 +230,7 @@ REQUIRED_EXPERIMENT_KEYS = {"maxlen", "hidden_units", "train_samples", "validati
 # reviews; `pseudo_labelled` ones on a word2vec teacher's labels of the other
 # training texts, so only they depend on the word2vec vectors.
 NBSVM_GROUPS = ("labelled", "pseudo_labelled")
-PSEUDO_LABEL_KEYS = {"pseudo_labels": int, "teacher_c": float}
+PSEUDO_LABEL_KEYS = {"pseudo_labels": int, "teacher_c": list}
 NBSVM_KEYS = {key: kind for key, kind in _kinds(NbsvmExperiment).items() if key not in PSEUDO_LABEL_KEYS}
 SCHEMA: dict[str, dict[str, type]] = {
     **{name: _kinds(cls) for name, cls in SECTIONS.items()},
@@ -331,7 +345,7 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
         raise PipelineError(f"{path} must be a mapping of sections ({', '.join(SCHEMA)})")
     problems: list[str] = []
     _collect(problems, _check_section, params, SCHEMA, "", path)
-    for check in (_check_sources, _check_word2vec, _check_curve, _check_experiments, _check_pairs):
+    for check in (_check_sources, _check_word2vec, _check_curve, _check_experiments, _check_pairs, _check_draws):
         try:
             _collect(problems, check, params, path)
         except (KeyError, TypeError, AttributeError, ValueError):
@@ -366,6 +380,27 @@ def _check_curve(params: Params, path: str | Path) -> None:
         raise PipelineError(f"{path}: learning_curve.model is {curve['model']!r}; expected flatten, mean or conv1d")
     if curve["optimizer"] not in OPTIMIZERS:
         raise PipelineError(f"{path}: learning_curve.optimizer is {curve['optimizer']!r}; expected one of {OPTIMIZERS}")
+
+
+def _check_draws(params: Params, path: str | Path) -> None:
+    """Draw numbers (1 and up, each once: they become stage names and seeds)
+    and curve sizes that the curve has."""
+    draws = params["draws"]
+    problems: list[str] = []
+    for key in ("nbsvm_pseudo", "curve"):
+        values = draws[key]
+        if not all(isinstance(k, int) and not isinstance(k, bool) and 1 <= k <= MAX_DRAWS for k in values):
+            problems.append(f"{path}: draws.{key} is {str(values)[:80]}; expected draw numbers from 1 to {MAX_DRAWS}")
+        elif len(set(values)) != len(values):
+            problems.append(f"{path}: draws.{key} has a draw twice: {values}")
+    if not draws["nbsvm_pseudo"]:
+        problems.append(f"{path}: draws.nbsvm_pseudo is empty; give at least one draw (a spread needs two)")
+    sizes = params["learning_curve"]["sizes"]
+    for n in draws["curve_sizes"] if sizes else ():  # no sizes: _check_curve says so
+        if n not in sizes:
+            problems.append(f"{path}: draws.curve_sizes has {n!r}, which is not in learning_curve.sizes")
+    if problems:
+        raise PipelineError("\n".join(problems))
 
 
 def _check_sources(params: Params, path: str | Path) -> None:
@@ -455,6 +490,14 @@ def _check_nbsvm_experiment(params: Params, group: str, name: str, path: str | P
     _check_section(spec, keys, where + ".", path, required=set(keys), zero_ok=NON_NEGATIVE | {"validation_samples"})
     if not 1 <= spec["ngrams"] <= 3:
         raise PipelineError(f"{path}: {where}.ngrams is {spec['ngrams']}; expected 1, 2 or 3")
+    candidates = spec.get("teacher_c", [1.0])
+    most = LIMITS["teacher_c"]
+    if not candidates or not all(
+        isinstance(c, int | float) and not isinstance(c, bool) and 0 < c <= most for c in candidates
+    ):
+        raise PipelineError(
+            f"{path}: {where}.teacher_c is {str(candidates)[:80]}; expected a list of numbers above 0, up to {most:g}"
+        )
 
 
 def _lookup(params: Params, section: str, group: str, name: str, groups: tuple[str, ...], path: str | Path) -> Any:

@@ -1,13 +1,14 @@
 """One point of the learning curve: a model of the curve's family trained on
 the first `n` reviews of the seeded shuffle of the training set (the same
-validation reviews for every n), then its test accuracy. Only the
+validation reviews for every n), then its test accuracy. A label draw k of
+the point is the same with the shuffle seeded train.seed + k. Only the
 learning_curve stages use it (it imports TensorFlow through `training`)."""
 
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from imdb_embeddings.core.metrics import binary_metrics
+from imdb_embeddings.core.metrics import binary_metrics, probability
 from imdb_embeddings.core.params import EXPERIMENT_DEFAULTS, Experiment, typed
 from imdb_embeddings.modeling.inference import export_weights, load_weights, predict_logits
 from imdb_embeddings.modeling.training import train
@@ -52,9 +53,8 @@ def curve_point(
     fitted = train(experiment, f"{experiment.embedding}@{len(rows)}", max_words, data, matrix, None)
     export_weights(fitted.model, scratch, spec)
     test_tokens, test_offsets, test_labels = test_seqs
-    loss, accuracy = binary_metrics(
-        test_labels, predict_logits(*load_weights(scratch), model_input(test_tokens, test_offsets, spec))
-    )
+    logits = predict_logits(*load_weights(scratch), model_input(test_tokens, test_offsets, spec))
+    loss, accuracy = binary_metrics(test_labels, logits)
     metrics = {
         "source": experiment.embedding,
         "train_samples": int(len(rows)),
@@ -65,9 +65,10 @@ def curve_point(
         "max_epochs": experiment.epochs,  # at the cap, early stopping never stopped it: a floor
         "dim": int(matrix.shape[1]) if matrix is not None else experiment.embedding_dim,
     }
-    return CurvePoint(metrics, fitted.seconds)
+    return CurvePoint(metrics, probability(logits).astype(np.float32), fitted.seconds)
 
 
 class CurvePoint(NamedTuple):
     metrics: dict[str, Any]  # the point's output: the same for the same inputs
+    probabilities: np.ndarray  # P(positive) of each test review (float32), for paired comparisons
     seconds: float  # fitting time, logged and kept out of the output (core/timings.py)

@@ -48,28 +48,32 @@ def import_tensorflow() -> Any:
     notice, not a fault. So C++ logging is at FATAL only (level 3) unless the
     user sets TF_CPP_MIN_LOG_LEVEL; real failures still raise Python errors."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with filtered_stderr(HARMLESS_START_UP), without_scikit_learn():
+    with filtered_stderr(HARMLESS_START_UP), without_optional_imports():
         import tensorflow as tf
 
         tf.config.list_physical_devices()
     return tf
 
 
+# Packages Keras imports when installed, for features training never uses, and
+# guards (`except ImportError`): scikit-learn for its wrappers (NBSVM needs it
+# installed; about 0.9 s), matplotlib for its image galleries (the learning
+# curve's picture needs it; about 0.26 s).
+OPTIONAL_FOR_KERAS = ("sklearn", "matplotlib")
+
+
 @contextlib.contextmanager
-def without_scikit_learn() -> Iterator[None]:
-    """Importing TensorFlow imports Keras, whose scikit-learn wrappers import
-    scikit-learn when it is installed (NBSVM needs it): about 0.9 s of every
-    training process here, for wrappers training never uses. Keras guards
-    those imports (`except ImportError`), so scikit-learn is hidden while
-    TensorFlow loads, and importable again after."""
-    if "sklearn" in sys.modules:  # already paid for
-        yield
-        return
-    sys.modules["sklearn"] = None  # type: ignore[assignment]  # `import sklearn` raises ImportError
+def without_optional_imports() -> Iterator[None]:
+    """Hide OPTIONAL_FOR_KERAS while TensorFlow and Keras load (about 1.2 s
+    of every training process here); importable again after."""
+    hidden = [name for name in OPTIONAL_FOR_KERAS if name not in sys.modules]  # one already loaded is paid for
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import <name>` raises ImportError
     try:
         yield
     finally:
-        del sys.modules["sklearn"]
+        for name in hidden:
+            del sys.modules[name]
 
 
 @contextlib.contextmanager

@@ -22,6 +22,18 @@ ALPHA = 1.0  # the naive-Bayes smoothing count of the papers
 class Features:
     """The binary n-gram matrix of a set of reviews (word ids of `vocabulary`)."""
 
+    keys: np.ndarray  # the kept n-grams, sorted (exact_ngrams.py)
+    matrix: sp.csr_matrix  # a row a review, a column a kept n-gram
+    vocabulary: list[str]
+    ngrams: int
+
+    @classmethod
+    def restored(cls, keys: np.ndarray, matrix: sp.csr_matrix, vocabulary: list[str], ngrams: int) -> "Features":
+        """Features read back from a file (features_file.py), not counted again."""
+        features = cls.__new__(cls)
+        features.keys, features.matrix, features.vocabulary, features.ngrams = keys, matrix, vocabulary, ngrams
+        return features
+
     def __init__(self, ids: np.ndarray, offsets: np.ndarray, vocabulary: list[str], ngrams: int, min_df: int) -> None:
         start = time.perf_counter()
         keys, reviews = ngram_keys(ids, offsets, ngrams, len(vocabulary))

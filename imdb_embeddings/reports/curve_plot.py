@@ -1,17 +1,21 @@
-"""The learning curve from its points (`data/curve/<source>-<n>.json`):
-one CSV per embedding source for `dvc plots` and a PNG for the README, test
-accuracy against labelled training reviews on a log scale."""
+"""The learning curve from its points (`<source>-<n>.json` and its label
+draws `<source>-<n>-draw<k>.json` in the points' folder): one CSV per
+embedding source for `dvc plots` and a PNG for the README, test accuracy
+against labelled training reviews on a log scale. Where a point has several
+draws, the curve goes through their mean and a band spans the lowest to the
+highest."""
 
 import csv
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import atomic_path
 
-COLUMNS = ("train_samples", "test_accuracy", "epochs")
+# test_accuracy: the mean over the point's draws; low, high: the lowest and highest draw.
+COLUMNS = ("train_samples", "test_accuracy", "low", "high", "draws", "epochs")
 LABELS = {
     "learned": "learned from scratch, {dim}-d",
     "glove": "GloVe 6B, {dim}-d (frozen)",
@@ -20,18 +24,51 @@ LABELS = {
 CHANCE = 0.5  # the test set is balanced: 12,500 positive, 12,500 negative
 
 
-def read_points(folder: str | Path) -> dict[str, list[dict[str, Any]]]:
-    """{source: points sorted by train_samples}."""
+class Expected(NamedTuple):
+    """The points the curve is made of (params: learning_curve.sizes, draws)."""
+
+    sources: tuple[str, ...]
+    sizes: list[int]
+    draws: list[int]  # the draws k beyond draw 0 ...
+    draw_sizes: list[int]  # ... at these sizes
+
+
+def read_points(folder: str | Path, expected: Expected) -> dict[str, list[dict[str, Any]]]:
+    """{source: points sorted by train_samples}, each point its draws'
+    summary. Only the expected files are read: a point or draw dropped from
+    params.yaml leaves its file behind (DVC keeps it), and it is not counted."""
     curves: dict[str, list[dict[str, Any]]] = {}
-    for path in sorted(Path(folder).glob("*.json")):
-        try:
-            point = json.loads(path.read_text(encoding="utf-8"))
-            curves.setdefault(point["source"], []).append(point)
-        except (ValueError, KeyError) as exc:
-            raise PipelineError(f"{path}: not a learning-curve point ({exc})") from None
-    if not curves:
-        raise PipelineError(f"{folder}: no learning-curve points; run `dvc repro` for the curve_* stages first")
+    for source in expected.sources:
+        for n in expected.sizes:
+            names = [f"{source}-{n}.json"]
+            if n in expected.draw_sizes:
+                names += [f"{source}-{n}-draw{k}.json" for k in expected.draws]
+            draws = [_point(Path(folder) / name) for name in names]
+            curves.setdefault(source, []).append(_summary(draws))
     return {source: sorted(points, key=lambda p: p["train_samples"]) for source, points in curves.items()}
+
+
+def _point(path: Path) -> dict[str, Any]:
+    try:
+        point = json.loads(path.read_text(encoding="utf-8"))
+        point["test_accuracy"] = float(point["test_accuracy"])
+        return point
+    except FileNotFoundError:
+        raise PipelineError(f"{path}: missing; `dvc repro` runs the curve_* stages that write it") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PipelineError(f"{path}: not a learning-curve point ({exc})") from None
+
+
+def _summary(draws: list[dict[str, Any]]) -> dict[str, Any]:
+    """Draw 0's point with the test accuracy of the draws' mean, their range and count."""
+    accuracies = [d["test_accuracy"] for d in draws]
+    return {
+        **draws[0],
+        "test_accuracy": round(sum(accuracies) / len(accuracies), 6),
+        "low": min(accuracies),
+        "high": max(accuracies),
+        "draws": len(accuracies),
+    }
 
 
 def write_tables(curves: dict[str, list[dict[str, Any]]], folder: str | Path) -> None:
@@ -51,10 +88,21 @@ def draw(curves: dict[str, list[dict[str, Any]]], dest: str | Path, family: str)
     from matplotlib import pyplot as plt
 
     figure, axes = plt.subplots(figsize=(7, 4.6), dpi=100)
-    capped = False
+    capped, most = False, 1
     for source, points in curves.items():
         x, y = [p["train_samples"] for p in points], [p["test_accuracy"] for p in points]
         (line,) = axes.plot(x, y, marker="o", label=LABELS.get(source, source).format(dim=points[0].get("dim", "?")))
+        spread = [p for p in points if p["draws"] > 1]
+        if spread:  # lowest to highest draw, where a point has several
+            axes.fill_between(
+                [p["train_samples"] for p in spread],
+                [p["low"] for p in spread],
+                [p["high"] for p in spread],
+                color=line.get_color(),
+                alpha=0.2,
+                linewidth=0,
+            )
+            most = max(most, max(p["draws"] for p in spread))
         # Hollow: the point trained to the epoch cap (early stopping never stopped it).
         at_cap = [p for p in points if p.get("max_epochs") and p["epochs"] >= p["max_epochs"]]
         capped |= bool(at_cap)
@@ -77,16 +125,15 @@ def draw(curves: dict[str, list[dict[str, Any]]], dest: str | Path, family: str)
     axes.set_title(f"Learning curve: the {family} model, per embedding source")
     axes.grid(True, alpha=0.3)
     axes.legend(loc="upper left", fontsize=9)
+    notes = []
+    if most > 1:
+        notes.append(f"where a band: the mean of {most} label draws, the band from the lowest to the highest")
     if capped:
         cap = max(p.get("max_epochs") or 0 for points in curves.values() for p in points)
-        figure.text(
-            0.01,
-            0.01,
-            f"hollow: trained for all {cap} epochs without early stopping, so that point is a floor",
-            fontsize=8,
-            color="dimgrey",
-        )
-    figure.tight_layout(rect=(0, 0.04 if capped else 0, 1, 1))
+        notes.append(f"hollow: trained for all {cap} epochs without early stopping, so that point is a floor")
+    for row, note in enumerate(reversed(notes)):
+        figure.text(0.01, 0.01 + 0.035 * row, note, fontsize=8, color="dimgrey")
+    figure.tight_layout(rect=(0, 0.035 * len(notes), 1, 1))
     with atomic_path(dest, suffix=".png") as tmp:
         figure.savefig(tmp, format="png", metadata={"Software": None})
     plt.close(figure)

@@ -1,0 +1,78 @@
+"""One NBSVM experiment from its training reviews to a fitted model: which
+reviews are labelled (the experiment's seed), n-gram features of every
+training text (counted here, or read from stage ngram_features' file), for
+a `pseudo_labelled` experiment the teacher and its labels, and the fit.
+Stage train_nbsvm runs it at the experiment's seed; stage draw at the seeds
+of its label draws."""
+
+import time
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.params import NbsvmExperiment
+from imdb_embeddings.core.splits import split_indices
+from imdb_embeddings.nbsvm import fit as nbsvm
+from imdb_embeddings.nbsvm.exact_ngrams import MAX_VOCABULARY
+from imdb_embeddings.nbsvm.features_file import TrainingText
+from imdb_embeddings.nbsvm.ngram_model import NgramModel
+from imdb_embeddings.nbsvm.teacher import Training, pseudo_labelled, review_vectors
+from imdb_embeddings.text.tokenizer import fit_and_encode
+
+ALL_WORDS = MAX_VOCABULARY + 1  # every training word (~75,000): max_words counts the padding index
+
+
+class TeacherInput(NamedTuple):
+    """The teacher's input: in-domain word vectors (row i + 1 is words[i])."""
+
+    words: list[str]
+    vectors: np.ndarray
+
+
+class FittedNbsvm(NamedTuple):
+    model: NgramModel
+    summary: dict[str, Any]  # what data/models/<name>.fit.json records
+    seconds: float  # fitting: the teacher and the regression (n-grams counted before)
+
+
+def training_text(texts: list[str], ngrams: int, min_df: int) -> TrainingText:
+    """The training texts tokenized (every word) and their 1..`ngrams`-grams
+    counted, those in fewer than `min_df` texts left out."""
+    vocabulary, ids, offsets = fit_and_encode(texts, ALL_WORDS)
+    features = nbsvm.Features(ids, offsets, vocabulary, ngrams, min_df)
+    return TrainingText(vocabulary, ids, offsets, features)
+
+
+def fit_experiment(
+    text: TrainingText, labels: np.ndarray, settings: NbsvmExperiment, teacher: TeacherInput | None, where: str
+) -> FittedNbsvm:
+    """NBSVM fitted as `settings` says on the training reviews (`text`, and
+    their `labels`, of which only the labelled reviews' are read); a
+    teacher's word vectors make it a pseudo_labelled experiment."""
+    if text.features.ngrams != settings.ngrams or len(text.ids) != text.offsets[-1]:
+        raise PipelineError(f"{where}: the n-gram features are not of {settings.ngrams}-grams; rerun ngram_features")
+    labelled, validation = split_indices(len(labels), settings, where)
+    start = time.perf_counter()
+    features = text.features
+    training = Training(labelled, labels[labelled], {})
+    if teacher is not None:
+        x = review_vectors(text.ids, text.offsets, text.vocabulary, teacher.words, teacher.vectors)
+        training = pseudo_labelled(x, labels, labelled, validation, settings, where)
+    try:
+        model = nbsvm.fit(features, training.rows, training.labels, settings.c, settings.seed)
+    except ValueError as exc:
+        raise PipelineError(f"{where}: cannot fit on {len(training.rows)} reviews: {exc}") from None
+    seconds = time.perf_counter() - start
+    summary = dict(training.summary)
+    if len(validation):
+        summary["validation_accuracy"] = nbsvm.accuracy(model, features, validation, labels[validation])
+    summary = nbsvm.describe(
+        train_samples=len(labelled),
+        validation_samples=len(validation),
+        # Labelled reviews read in all (fitted on, validated on, chosen with).
+        labels_total=len(labelled) + len(validation),
+        ngram_features=len(model.keys),
+        **summary,
+    )
+    return FittedNbsvm(model, summary, seconds)

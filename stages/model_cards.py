@@ -1,0 +1,71 @@
+"""Stage model_cards: a model card for every experiment's model, in
+`cards/<name>.md` (imdb_embeddings/reports/model_card.py), from its params,
+its model file and the metrics the pipeline measured; the artifacts in
+dvc.yaml point to them.
+
+    python -m stages.model_cards --models data/models --metrics metrics --cards cards
+"""
+
+import argparse
+import dataclasses
+import json
+import logging
+from pathlib import Path
+
+from imdb_embeddings.core import params
+from imdb_embeddings.core.errors import PipelineError, run_stage
+from imdb_embeddings.core.files import atomic_path
+from imdb_embeddings.reports.model_card import CardInputs, card
+
+log = logging.getLogger("model_cards")
+# Every experiment (one card each), the comparisons that name them, the vectors the cards describe.
+PARAMS = ("experiments", "train", "nbsvm", "compare.pairs", "glove.dim", "word2vec.dim")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", required=True, help="the folder of models, <name>.npz")
+    parser.add_argument("--metrics", required=True, help="the folder of metrics, <name>.json and compare/<pair>.json")
+    parser.add_argument("--cards", required=True, help="the folder the cards go to, <name>.md")
+    args = parser.parse_args()
+    p = params.load(keys=PARAMS)
+    sources = {"glove_dim": p["glove"]["dim"], "word2vec_dim": p["word2vec"]["dim"]}
+    pairs = {pair: read(Path(args.metrics) / "compare" / f"{pair}.json")[pair] for pair in p["compare"]["pairs"]}
+    for group, name, settings in experiments(p):
+        inputs = CardInputs(
+            name=name,
+            group=group,
+            settings=settings,
+            metrics=read(Path(args.metrics) / f"{name}.json")[name],
+            comparisons={k: r for k, r in pairs.items() if name in (r["a"], r["b"])},
+            model=Path(args.models) / f"{name}.npz",
+            sources=sources,
+        )
+        with atomic_path(Path(args.cards) / f"{name}.md") as tmp:
+            tmp.write_text(card(inputs), encoding="utf-8")
+        log.info("%s: %s", name, Path(args.cards) / f"{name}.md")
+
+
+def experiments(p: params.Params) -> list[tuple[str, str, dict]]:
+    """(group, name, settings) of every experiment; a Keras experiment's
+    settings with the `train` defaults it takes."""
+    found = []
+    for group in params.EMBEDDINGS:
+        for name in p["experiments"][group]:
+            settings = dataclasses.asdict(params.experiment(p, group, name))
+            found.append((group, name, {k: v for k, v in settings.items() if k != "embedding" and v is not None}))
+    for group in params.NBSVM_GROUPS:
+        found += [(group, name, settings) for name, settings in p["nbsvm"][group].items()]
+    return found
+
+
+def read(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise PipelineError(f"{path}: missing; `dvc repro` writes it before the cards") from None
+
+
+if __name__ == "__main__":
+    run_stage(main)
