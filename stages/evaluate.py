@@ -99,9 +99,15 @@ def read_draws(folder: str, draws: list[int]) -> list[dict]:
         path = Path(folder) / f"{k}.json"
         try:
             with open(path, encoding="utf-8") as f:
-                points.append(json.load(f))
+                point = json.load(f)
         except FileNotFoundError:
             raise PipelineError(f"{path}: draw {k} has not run (dvc repro runs it)") from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise PipelineError(f"{path}: not a draw's result ({exc}); rerun it (dvc repro -f -s ...)") from None
+        accuracy = point.get("test_accuracy") if isinstance(point, dict) else None
+        if not isinstance(accuracy, float) or not 0 <= accuracy <= 1:
+            raise PipelineError(f"{path}: no test accuracy between 0 and 1; rerun its draw (dvc repro -f -s ...)")
+        points.append(point)
     return points
 
 

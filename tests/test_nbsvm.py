@@ -162,3 +162,29 @@ def test_teacher_c_is_chosen_by_cross_validation_within_the_labels():
     assert choose_teacher_c(x, labels, [5], 3, "w") == 5.0
     with pytest.raises(PipelineError, match="needs 2 labelled reviews of each class"):
         choose_teacher_c(x[:31], labels[:31], candidates, 3, "w")
+
+
+def test_ngram_features_round_trip_and_broken_files(tmp_path):
+    """The features file gives back what was counted; a broken one is one line naming it."""
+    from imdb_embeddings.nbsvm.experiment import training_text
+    from imdb_embeddings.nbsvm.features_file import load_matrix, load_training, matrix_of, save_matrix, save_training
+
+    texts = ["a good film", "a bad film", "good good acting", "bad plot and bad acting"]
+    text = training_text(texts, ngrams=2, min_df=1)
+    save_training(text, tmp_path / "train.npz")
+    back = load_training(tmp_path / "train.npz")
+    assert back.vocabulary == text.vocabulary and back.features.ngrams == 2
+    assert (back.features.keys == text.features.keys).all() and (back.ids == text.ids).all()
+    assert (back.features.matrix != text.features.matrix).nnz == 0
+    ids, offsets = encode(["a good plot", "unseen words"], text.vocabulary, keep_unknown=True)[:2]
+    matrix = matrix_of(text.features, ids, offsets)
+    save_matrix(matrix, tmp_path / "test.npz")
+    assert (load_matrix(tmp_path / "test.npz", len(text.features.keys)) != matrix).nnz == 0
+    with pytest.raises(PipelineError, match="n-gram columns"):
+        load_matrix(tmp_path / "test.npz", len(text.features.keys) + 1)
+    (tmp_path / "cut.npz").write_bytes((tmp_path / "train.npz").read_bytes()[:100])
+    with pytest.raises(PipelineError, match="cut.npz: not an n-gram features file"):
+        load_training(tmp_path / "cut.npz")
+    np.savez(tmp_path / "other.npz", indptr=np.array([0]))
+    with pytest.raises(PipelineError, match="other.npz: not an n-gram features file \\(no columns, indices\\)"):
+        load_matrix(tmp_path / "other.npz", 3)

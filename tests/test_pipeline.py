@@ -323,3 +323,19 @@ def test_too_many_samples_is_named(project, tmp_path):
     assert result.returncode == 1
     assert "experiments.glove.glove_frozen.train_samples + validation_samples = 10060" in result.stderr
     assert "only 120 training reviews" in result.stderr
+
+
+def test_a_broken_draw_is_named_and_the_metrics_kept(project):
+    project, _ = project
+    draw = project / "data/draws/few_labels/1.json"
+    metrics_file = project / "metrics/few_labels.json"
+    good, before = draw.read_bytes(), metrics_file.read_bytes()
+    try:
+        for broken, said in ((b"{", "not a draw's result"), (b'{"test_accuracy": "high"}', "no test accuracy")):
+            draw.write_bytes(broken)
+            result = run_tool(project, *stage_argv(project, "evaluate_nbsvm_pseudo@few_labels"), check=False)
+            assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+            assert f"data/draws/few_labels/1.json: {said}" in result.stderr
+            assert metrics_file.read_bytes() == before
+    finally:
+        draw.write_bytes(good)

@@ -6,7 +6,10 @@ vocabulary, every training review's word ids (for the teacher) and its
 binary n-gram matrix; `test.npz` the test reviews' matrix over the same
 n-grams (for the draws' test accuracy). Stage ngram_features writes them."""
 
+import contextlib
 import json
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -58,19 +61,28 @@ def save_matrix(matrix: sp.csr_matrix, dest: str | Path) -> None:
 
 
 def load_training(path: str | Path) -> TrainingText:
-    with _opened(path) as z:
+    """The training text and features stage ngram_features wrote; a broken file is one line."""
+    with _unreadable_named(path), _opened(path, TRAINING_MEMBERS) as z:
         vocabulary = json.loads(str(z["vocabulary"]))
         keys, indptr, indices = z["keys"], z["indptr"], z["indices"]
         matrix = _binary(indptr, indices, len(keys), path)
         features = Features.restored(keys, matrix, vocabulary, int(z["ngrams"]))
-        return TrainingText(vocabulary, z["ids"], z["offsets"], features)
+        ids, offsets = z["ids"], z["offsets"]
+    if len(offsets) != matrix.shape[0] + 1 or offsets[-1] != len(ids):
+        raise PipelineError(f"{path}: its word ids do not match its {matrix.shape[0]} reviews; rerun ngram_features")
+    return TrainingText(vocabulary, ids, offsets, features)
 
 
 def load_matrix(path: str | Path, columns: int) -> sp.csr_matrix:
-    with _opened(path) as z:
+    """The test reviews' matrix over `columns` n-grams; a broken file is one line."""
+    with _unreadable_named(path), _opened(path, MATRIX_MEMBERS) as z:
         if int(z["columns"]) != columns:
             raise PipelineError(f"{path}: {int(z['columns'])} n-gram columns, but the training features have {columns}")
         return _binary(z["indptr"], z["indices"], columns, path)
+
+
+TRAINING_MEMBERS = {"vocabulary", "ids", "offsets", "ngrams", "keys", "indptr", "indices"}
+MATRIX_MEMBERS = {"indptr", "indices", "columns"}
 
 
 def _binary(indptr: np.ndarray, indices: np.ndarray, columns: int, path: str | Path) -> sp.csr_matrix:
@@ -80,8 +92,24 @@ def _binary(indptr: np.ndarray, indices: np.ndarray, columns: int, path: str | P
     return sp.csr_matrix((values, indices, indptr), shape=(len(indptr) - 1, columns))
 
 
-def _opened(path: str | Path):  # noqa: ANN202 (numpy's NpzFile, a context manager)
+UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile)
+
+
+@contextlib.contextmanager
+def _unreadable_named(path: str | Path) -> Iterator[None]:
+    """A member cut short or garbled (found only when read) as one line naming the file."""
     try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
+        yield
+    except UNREADABLE as exc:
         raise PipelineError(f"{path}: not an n-gram features file ({exc})") from None
+
+
+def _opened(path: str | Path, members: set[str]):  # noqa: ANN202 (numpy's NpzFile, a context manager)
+    try:
+        z = np.load(path, allow_pickle=False)
+    except UNREADABLE as exc:
+        raise PipelineError(f"{path}: not an n-gram features file ({exc})") from None
+    missing = members - set(getattr(z, "files", ()))
+    if missing:
+        raise PipelineError(f"{path}: not an n-gram features file (no {', '.join(sorted(missing))})")
+    return z
