@@ -67,10 +67,6 @@ def load(project: Path) -> Data:
     )
 
 
-def logits(model, matrix: sp.csr_matrix) -> np.ndarray:  # noqa: ANN001 (an NgramModel)
-    return matrix @ model.weights.astype(np.float64) + model.bias
-
-
 def few_label_variants(data: Data, labelled: np.ndarray, pool: np.ndarray, seed: int) -> dict:
     """{variant: (scores of training rows, scores of the test reviews)} from `labelled`'s labels only;
     `seed` as the pipeline's draw seeds its cross-validation and fits."""
@@ -81,15 +77,15 @@ def few_label_variants(data: Data, labelled: np.ndarray, pool: np.ndarray, seed:
         return nbsvm.fit(f, np.concatenate([labelled, pool[chosen]]), np.concatenate([y[labelled], pseudo]), C, seed)
 
     def nb(model) -> tuple:  # noqa: ANN001
-        return (lambda rows: logits(model, f.matrix[rows]), lambda: logits(model, data.test))
+        return (lambda rows: model.logits_of_matrix(f.matrix[rows]), lambda: model.logits_of_matrix(data.test))
 
     teacher_c = choose_teacher_c(x[labelled], y[labelled], CANDIDATES, seed, "beyond")
     teacher = fit_teacher(x[labelled], y[labelled], teacher_c)
     first = student(teacher.decision_function(x[pool]))
-    second = student(logits(first, f.matrix[pool]))
-    third = student(logits(second, f.matrix[pool]))
+    second = student(first.logits_of_matrix(f.matrix[pool]))
+    third = student(second.logits_of_matrix(f.matrix[pool]))
     # Two views: a word2vec model fitted on the student's labels, the two standardised logits summed.
-    on_pool = logits(first, f.matrix[pool])
+    on_pool = first.logits_of_matrix(f.matrix[pool])
     chosen, pseudo = confident(on_pool, PER_CLASS)
     view = fit_teacher(x[np.concatenate([labelled, pool[chosen]])], np.concatenate([y[labelled], pseudo]), teacher_c)
     from_view = view.decision_function(x[pool])
@@ -108,10 +104,12 @@ def few_label_variants(data: Data, labelled: np.ndarray, pool: np.ndarray, seed:
         "round 2": nb(second),
         "round 3": nb(third),
         "two views": (
-            lambda rows: both(logits(first, f.matrix[rows]), view.decision_function(x[rows])),
-            lambda: both(logits(first, data.test), view.decision_function(data.test_x)),
+            lambda rows: both(first.logits_of_matrix(f.matrix[rows]), view.decision_function(x[rows])),
+            lambda: both(first.logits_of_matrix(data.test), view.decision_function(data.test_x)),
         ),
-        "two-view teacher": nb(student(z(teacher.decision_function(x[pool])) + z(logits(alone, f.matrix[pool])))),
+        "two-view teacher": nb(
+            student(z(teacher.decision_function(x[pool])) + z(alone.logits_of_matrix(f.matrix[pool])))
+        ),
         "two-view labels": nb(student(both(on_pool, from_view))),
     }
 
@@ -157,21 +155,23 @@ def full_data(data: Data) -> dict[str, tuple[float, float]]:
     ):
         for c in (0.1, 1.0):
             model = nbsvm.fit(f, rows, y[rows], c, SEED)
-            found.setdefault(f"NBSVM, c {c}", []).append(float(np.mean((logits(model, held) > 0) == held_y)))
+            found.setdefault(f"NBSVM, c {c}", []).append(float(np.mean((model.logits_of_matrix(held) > 0) == held_y)))
         base = nbsvm.fit(f, rows, y[rows], C, SEED)
         view = LogisticRegression(C=10, max_iter=2000).fit(data.x[rows], y[rows])
-        spread = (logits(base, f.matrix[rows]).std(), view.decision_function(data.x[rows]).std())
+        spread = (base.logits_of_matrix(f.matrix[rows]).std(), view.decision_function(data.x[rows]).std())
         for weight in (0.1, 0.2, 0.3):
-            mixed = (1 - weight) * logits(base, held) / spread[0] + weight * view.decision_function(held_x) / spread[1]
+            mixed = (1 - weight) * base.logits_of_matrix(held) / spread[0] + weight * view.decision_function(
+                held_x
+            ) / spread[1]
             found.setdefault(f"NBSVM + word2vec, weight {weight}", []).append(float(np.mean((mixed > 0) == held_y)))
-        on_unlabelled = logits(base, data.unlabelled)
+        on_unlabelled = base.logits_of_matrix(data.unlabelled)
         for per_class in (5000, 10000, 20000):
             chosen, pseudo = confident(on_unlabelled, per_class)
             stacked = sp.vstack([f.matrix[rows], data.unlabelled[chosen]]).tocsr()
             more = nbsvm.Features.restored(f.keys, stacked, f.vocabulary, f.ngrams)
             model = nbsvm.fit(more, np.arange(stacked.shape[0]), np.concatenate([y[rows], pseudo]), C, SEED)
             found.setdefault(f"self-training, {per_class} a class", []).append(
-                float(np.mean((logits(model, held) > 0) == held_y))
+                float(np.mean((model.logits_of_matrix(held) > 0) == held_y))
             )
     return {k: (v[0], v[1]) for k, v in found.items()}
 

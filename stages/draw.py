@@ -58,8 +58,7 @@ def main() -> None:
     model, summary, seconds = fit_experiment(text, labels, settings, teacher, where)
     test_labels = pq.read_table(args.test, columns=["label"]).column("label").to_numpy()
     test = load_matrix(args.test_features, len(model.keys))
-    logits = test @ model.weights.astype(np.float64) + model.bias
-    test_loss, test_accuracy = binary_metrics(test_labels, logits)
+    test_loss, test_accuracy = binary_metrics(test_labels, model.logits_of_matrix(test))
     point = {
         "draw": args.draw,
         "seed": settings.seed,

@@ -105,10 +105,8 @@ def _unreadable_named(path: str | Path) -> Iterator[None]:
 
 
 def _opened(path: str | Path, members: set[str]):  # noqa: ANN202 (numpy's NpzFile, a context manager)
-    try:
-        z = np.load(path, allow_pickle=False)
-    except UNREADABLE as exc:
-        raise PipelineError(f"{path}: not an n-gram features file ({exc})") from None
+    """The file opened (inside `_unreadable_named`, which names a file numpy cannot read), its members there."""
+    z = np.load(path, allow_pickle=False)
     missing = members - set(getattr(z, "files", ()))
     if missing:
         raise PipelineError(f"{path}: not an n-gram features file (no {', '.join(sorted(missing))})")

@@ -75,7 +75,7 @@ def fit(features: Features, rows: np.ndarray, labels: np.ndarray, c: float, seed
 
 def accuracy(model: NgramModel, features: Features, rows: np.ndarray, labels: np.ndarray) -> float:
     """Accuracy on reviews `rows` of `features` (the same n-grams as the model's)."""
-    logits = features.matrix[rows] @ model.weights.astype(np.float64) + model.bias
+    logits = model.logits_of_matrix(features.matrix[rows])
     return float(np.mean((logits > 0) == (labels == 1)))
 
 

@@ -8,6 +8,7 @@ probability out, numpy only (imdb_embeddings/classifier.py): `evaluate` and
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +18,9 @@ from imdb_embeddings.core.metrics import probability
 from imdb_embeddings.core.npz import check_vocabulary, read_npz, text_member
 from imdb_embeddings.nbsvm.exact_ngrams import MAX_N, MAX_VOCABULARY, ngram_keys, present
 from imdb_embeddings.text.tokenizer import RULES, encode
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 KIND = "nbsvm"
 MEMBERS = {"kind", "vocabulary", "tokenizer", "input_spec", "ngram_keys", "weights", "bias"}
@@ -35,6 +39,10 @@ class NgramModel:
         rows, columns = present(keys, reviews, self.keys)
         sums = np.bincount(rows, weights=self.weights[columns].astype(np.float64), minlength=len(offsets) - 1)
         return sums + self.bias
+
+    def logits_of_matrix(self, matrix: "sp.csr_matrix") -> np.ndarray:
+        """Logits of reviews given as their binary matrix over this model's n-grams."""
+        return matrix @ self.weights.astype(np.float64) + self.bias
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         return self.logits_of_ids(*encode(texts, self.vocabulary, keep_unknown=True))

@@ -98,7 +98,6 @@ def choose_teacher_c(x: np.ndarray, labels: np.ndarray, candidates: list[float],
     first of equals); a single candidate is taken as it is."""
     if len(candidates) == 1:
         return float(candidates[0])
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
     folds = min(FOLDS, int(np.bincount(labels, minlength=2).min()))
@@ -108,17 +107,19 @@ def choose_teacher_c(x: np.ndarray, labels: np.ndarray, candidates: list[float],
             "take more, or give teacher_c one value"
         )
     split = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    scores = [
-        cross_val_score(LogisticRegression(C=c, max_iter=1000), x, labels, cv=split, scoring="neg_log_loss").mean()
-        for c in candidates
-    ]
+    scores = [cross_val_score(teacher_model(c), x, labels, cv=split, scoring="neg_log_loss").mean() for c in candidates]
     return float(candidates[int(np.argmax(scores))])
 
 
-def fit_teacher(x: np.ndarray, labels: np.ndarray, c: float):  # noqa: ANN201 (a scikit-learn estimator)
+def teacher_model(c: float):  # noqa: ANN201 (a scikit-learn estimator)
+    """The teacher, unfitted: what cross-validation scores is what is then fitted."""
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=c, max_iter=1000).fit(x, labels)
+    return LogisticRegression(C=c, max_iter=1000)
+
+
+def fit_teacher(x: np.ndarray, labels: np.ndarray, c: float):  # noqa: ANN201 (a scikit-learn estimator)
+    return teacher_model(c).fit(x, labels)
 
 
 def confident(scores: np.ndarray, per_class: int) -> tuple[np.ndarray, np.ndarray]:

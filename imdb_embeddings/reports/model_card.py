@@ -6,9 +6,10 @@ it is for and not for, and how to get or rebuild it. Written from the
 experiment's params, the model file (its md5, as dvc.lock records it) and
 the metrics the pipeline measured: nothing in a card is typed by hand."""
 
-import hashlib
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from imdb_embeddings.core.files import file_digest
 
 # What each group's models read besides their labelled reviews.
 UNLABELLED = {
@@ -61,14 +62,6 @@ class CardInputs(NamedTuple):
     sources: dict[str, int]  # glove_dim, word2vec_dim
 
 
-def md5(path: Path) -> str:
-    digest = hashlib.md5()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def card(c: CardInputs) -> str:
     """The card's Markdown."""
     m, s = c.metrics, c.settings
@@ -86,8 +79,8 @@ def card(c: CardInputs) -> str:
         "",
         "## What it is",
         f"- **Method**: {METHOD[c.group].format(**fields)}.",
-        f"- **File**: `{c.model}` (md5 `{md5(c.model)}`, as dvc.lock records it), self-contained: raw text in, "
-        "P(positive) out, numpy only.",
+        f"- **File**: `{c.model}` (md5 `{file_digest(c.model, 'md5')}`, as dvc.lock records it), "
+        "self-contained: raw text in, P(positive) out, numpy only.",
         "",
         "## What it learned from",
         f"- **Labelled reviews in all: {m['labels_total']:,}** ({m['train_samples']:,} fitted on, "
