@@ -18,8 +18,17 @@ from imdb_embeddings.core.files import atomic_path
 from imdb_embeddings.reports.model_card import CardInputs, card
 
 log = logging.getLogger("model_cards")
-# Every experiment (one card each), the comparisons that name them, the vectors the cards describe.
-PARAMS = ("experiments", "train", "nbsvm", "compare.pairs", "glove.dim", "word2vec.dim")
+# Every experiment (one card each), the comparisons that name them, the vectors and data the cards describe.
+PARAMS = (
+    "experiments",
+    "train",
+    "nbsvm",
+    "compare.pairs",
+    "glove.dim",
+    "word2vec.dim",
+    "dataset.path",
+    "dataset.format",
+)
 
 
 def main() -> None:
@@ -40,6 +49,7 @@ def main() -> None:
             comparisons={k: r for k, r in pairs.items() if name in (r["a"], r["b"])},
             model=Path(args.models) / f"{name}.npz",
             sources=sources,
+            dataset="" if p["dataset"]["format"] == "aclimdb" else p["dataset"]["path"],
         )
         with atomic_path(Path(args.cards) / f"{name}.md") as tmp:
             tmp.write_text(card(inputs), encoding="utf-8")

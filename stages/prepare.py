@@ -1,9 +1,15 @@
-"""Stage prepare: the reviews straight from the aclImdb archive into one
-Parquet file per split (train, test, unsup) with columns id, rating, label
-and text (imdb_embeddings/archives/reviews.py), after checking that they are
-the pinned dataset (`imdb.content_sha256`).
+"""Stage prepare: the reviews into one Parquet file per split (train, test,
+unsup) with columns id, rating, label and text, from `dataset.path`:
 
-    python -m stages.prepare data/raw/aclImdb_v1.tar.gz data/prepared
+- the aclImdb archive (`dataset.format: aclimdb`, the default), read
+  straight from it (imdb_embeddings/archives/reviews.py) after checking that
+  its reviews are the pinned dataset (`imdb.content_sha256`);
+- or your own CSV/TSV, Parquet or JSON Lines file, or a folder per label
+  (imdb_embeddings/dataset/), checked against `dataset.content_sha256` when
+  that is set; the rows left out are counted in the log, one line a kind, and
+  in `<out>/dataset.json`.
+
+    python -m stages.prepare <dataset.path> data/prepared
 """
 
 import argparse
@@ -12,28 +18,60 @@ import logging
 from imdb_embeddings.archives.reviews import read_reviews, write_split
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError, run_stage
-from imdb_embeddings.core.files import Checksum
+from imdb_embeddings.core.files import Checksum, write_json
+from imdb_embeddings.dataset.formats import Columns, read_records
+from imdb_embeddings.dataset.own_reviews import Rules, check_splits, report_lines, sort_records, summary
 
 log = logging.getLogger("prepare")
-PARAMS = ("imdb.content_sha256",)
+PARAMS = ("imdb.content_sha256", "dataset")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("archive", help="the aclImdb archive")
+    parser.add_argument("source", help="dataset.path: the aclImdb archive, or your file or folder")
     parser.add_argument("out", help="the folder of <split>.parquet")
     args = parser.parse_args()
-    expected = Checksum(params.load(keys=PARAMS)["imdb"]["content_sha256"], "imdb.content_sha256")
-    splits, content = read_reviews(args.archive)
-    if content != expected.digest:
-        raise PipelineError(
-            f"{args.archive}: its reviews are not the pinned dataset: imdb.content_sha256 is {expected}, "
-            f"the archive's content digest is sha256:{content}; nothing was written"
-        )
-    log.info("%s: review content matches imdb.content_sha256", args.archive)
+    p = params.load(keys=PARAMS)
+    dataset = params.section(p, params.Dataset)
+    if dataset.format == "aclimdb":
+        splits = read_aclimdb(args.source, Checksum(p["imdb"]["content_sha256"], "imdb.content_sha256"))
+    else:
+        splits = read_own(args.source, dataset, args.out)
     for split, rows in splits.items():
         write_split(rows, f"{args.out}/{split}.parquet")
         log.info("%s/%s.parquet: %d reviews", args.out, split, len(rows))
+
+
+def read_aclimdb(archive: str, expected: Checksum) -> dict:
+    splits, content = read_reviews(archive)
+    if content != expected.digest:
+        raise PipelineError(
+            f"{archive}: its reviews are not the pinned dataset: imdb.content_sha256 is {expected}, "
+            f"the archive's content digest is sha256:{content}; nothing was written"
+        )
+    log.info("%s: review content matches imdb.content_sha256", archive)
+    return splits
+
+
+def read_own(source: str, dataset: params.Dataset, out: str) -> dict:
+    columns = Columns(dataset.text_column, dataset.label_column, dataset.split_column)
+    rules = Rules(dataset.positive, dataset.negative, bool(dataset.split_column), dataset.test_fraction, dataset.seed)
+    reviews = sort_records(read_records(source, dataset.format, columns), rules)
+    for line in report_lines(reviews, source):
+        log.warning("%s", line)
+    check_splits(reviews, source, rules)
+    if dataset.content_sha256:
+        expected = Checksum(dataset.content_sha256, "dataset.content_sha256")
+        if reviews.content != expected.digest:
+            raise PipelineError(
+                f"{source}: its rows are not the pinned data: dataset.content_sha256 is {expected}, "
+                f"the rows kept give sha256:{reviews.content}; nothing was written"
+            )
+        log.info("%s: content matches dataset.content_sha256", source)
+    else:
+        log.info("%s: content sha256:%s (set dataset.content_sha256 to it to pin the data)", source, reviews.content)
+    write_json(f"{out}/dataset.json", summary(reviews, dataset.format))
+    return reviews.splits
 
 
 if __name__ == "__main__":

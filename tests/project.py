@@ -30,6 +30,7 @@ PROJECT_FILES = (
     ".gitignore",
     "Makefile",  # the README's `make run`
     "requirements.lock",
+    "examples",  # docs/own-data.md's worked example
 )
 
 

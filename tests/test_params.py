@@ -159,6 +159,17 @@ def test_experiment_overrides_train_defaults():
         (lambda p: p["draws"].update(curve=["a"]), "draws.curve is ['a']; expected draw numbers from 1 to 100"),
         (lambda p: p["draws"].update(curve_sizes=[7]), "draws.curve_sizes has 7, which is not in learning_curve.sizes"),
         (lambda p: p["draws"].pop("curve"), "draws.curve is missing"),
+        (lambda p: p["dataset"].update(path="x;touch PWNED"), "dataset.path is 'x;touch PWNED'; expected a relative"),
+        (lambda p: p["dataset"].update(path="../elsewhere.csv"), "dataset.path is '../elsewhere.csv'"),
+        (lambda p: p["dataset"].update(path="/etc/reviews.csv"), "dataset.path is '/etc/reviews.csv'"),
+        (lambda p: p["dataset"].update(path="-rf"), "dataset.path is '-rf'"),
+        (lambda p: p["dataset"].update(format="xlsx"), "dataset.format is 'xlsx'; expected one of"),
+        (lambda p: p["dataset"].update(positive=1), "dataset.positive is 1; expected text"),
+        (lambda p: p["dataset"].update(negative="pos"), "dataset.positive and dataset.negative are both 'pos'"),
+        (lambda p: p["dataset"].update(text_column=""), "dataset.text_column is ''; expected 1 to 200 printable"),
+        (lambda p: p["dataset"].update(test_fraction=1.0), "dataset.test_fraction is 1.0; expected below 1"),
+        (lambda p: p["dataset"].update(test_fraction=0), "dataset.test_fraction is 0.0; expected a positive number"),
+        (lambda p: p["dataset"].update(content_sha256="abc"), "dataset.content_sha256: 'abc' is not a sha256 digest"),
     ],
 )
 def test_invalid_params_name_the_key(change, named):

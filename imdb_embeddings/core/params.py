@@ -34,6 +34,12 @@ OPTIMIZERS = ("rmsprop", "adam", "sgd")
 # Model families (imdb_embeddings/modeling/model.py).
 FAMILIES = ("flatten", "mean", "conv1d", "ngram_bag")
 DISTRIBUTE = ("none", "mirrored", "multi_worker")
+# Where the reviews come from (imdb_embeddings/dataset/formats.py): the aclImdb
+# archive, or your own file or folder.
+DATASET_FORMATS = ("aclimdb", "csv", "tsv", "parquet", "jsonl", "folders")
+# dataset.path becomes a command argument and a DVC dependency: a relative path
+# inside the project, of letters, digits and . _ - / only (no shell meaning).
+DATASET_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/-]{0,254}")
 # Experiment names become file names (data/models/<name>.npz, metrics/<name>.json),
 # stage names and command arguments in dvc.yaml: nothing that a shell or a path
 # could read as more than a name.
@@ -79,6 +85,22 @@ class Imdb:
     sha256: str  # of the official archive
     content_sha256: str  # of the reviews themselves, whatever archive carries them
     mirrors: list  # base URLs tried after the official one
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The reviews every stage after `prepare` reads (docs/own-data.md)."""
+
+    path: str  # the aclImdb archive (stage download_imdb's output) or your file or folder
+    format: str  # one of DATASET_FORMATS
+    text_column: str  # csv, tsv, parquet, jsonl: the column (key) of the review's text
+    label_column: str  # ... of its label; an empty label makes an unlabelled text
+    split_column: str  # ... of train/test; "": split here by test_fraction and seed
+    positive: str  # the label of a positive review
+    negative: str  # the label of a negative one; any other label is left out
+    test_fraction: float
+    seed: int
+    content_sha256: str  # the kept rows' digest (prepare prints it); "": not pinned
 
 
 @dataclass(frozen=True)
@@ -205,6 +227,7 @@ def _kinds(cls: type) -> dict[str, type]:
 
 
 SECTIONS = {
+    "dataset": Dataset,
     "imdb": Imdb,
     "glove": Glove,
     "tokenize": Tokenize,
@@ -345,7 +368,8 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
         raise PipelineError(f"{path} must be a mapping of sections ({', '.join(SCHEMA)})")
     problems: list[str] = []
     _collect(problems, _check_section, params, SCHEMA, "", path)
-    for check in (_check_sources, _check_word2vec, _check_curve, _check_experiments, _check_pairs, _check_draws):
+    checks = (_check_dataset, _check_sources, _check_word2vec, _check_curve, _check_experiments, _check_pairs)
+    for check in (*checks, _check_draws):
         try:
             _collect(problems, check, params, path)
         except (KeyError, TypeError, AttributeError, ValueError):
@@ -353,6 +377,32 @@ def validate(params: Any, path: str | Path = "params.yaml") -> None:
             # reported as wrong: that report is the mistake to fix first.
             if not problems:
                 raise
+    if problems:
+        raise PipelineError("\n".join(problems))
+
+
+def _check_dataset(params: Params, path: str | Path) -> None:
+    """A path that is safe in a command, a known format, two different labels."""
+    dataset = params["dataset"]
+    problems: list[str] = []
+    where = dataset["path"]
+    if not DATASET_PATH.fullmatch(where) or ".." in where.split("/"):
+        problems.append(
+            f"{path}: dataset.path is {where[:80]!r}; expected a relative path inside the project "
+            "(letters, digits, . _ - and /, no ..)"
+        )
+    if dataset["format"] not in DATASET_FORMATS:
+        problems.append(f"{path}: dataset.format is {dataset['format'][:40]!r}; expected one of {DATASET_FORMATS}")
+    for key in ("text_column", "label_column", "positive", "negative"):
+        value = dataset[key]
+        if not value.strip() or len(value) > 200 or not value.isprintable():
+            problems.append(f"{path}: dataset.{key} is {value[:40]!r}; expected 1 to 200 printable characters")
+    if dataset["positive"] == dataset["negative"]:
+        problems.append(f"{path}: dataset.positive and dataset.negative are both {dataset['positive'][:40]!r}")
+    if dataset["test_fraction"] >= 1:  # 0 and below: the type check says so
+        problems.append(f"{path}: dataset.test_fraction is {dataset['test_fraction']}; expected below 1")
+    if dataset["content_sha256"]:
+        _collect(problems, Checksum, dataset["content_sha256"], f"{path}: dataset.content_sha256")
     if problems:
         raise PipelineError("\n".join(problems))
 

@@ -8,7 +8,6 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from scipy.stats import t as student_t
 
 
 class Spread(NamedTuple):
@@ -24,6 +23,10 @@ def spread(values: list[float] | np.ndarray) -> Spread:
     x = np.asarray(values, dtype=np.float64)
     if x.ndim != 1 or len(x) < 2:
         raise ValueError(f"a spread needs at least two draws, got {x.size}")
+    # scipy.stats takes 0.9 s to import: only what gathers draws pays for it,
+    # not every `evaluate` process.
+    from scipy.stats import t as student_t
+
     mean, std = float(x.mean()), float(x.std(ddof=1))
     half = float(student_t.ppf(0.975, len(x) - 1)) * std / math.sqrt(len(x))
     return Spread(mean, std, mean - half, mean + half)

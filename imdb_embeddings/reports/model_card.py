@@ -60,6 +60,18 @@ class CardInputs(NamedTuple):
     comparisons: dict[str, dict[str, Any]]  # the paired comparisons naming it
     model: Path
     sources: dict[str, int]  # glove_dim, word2vec_dim
+    dataset: str = ""  # "": aclImdb; else your data's dataset.path (docs/own-data.md)
+
+
+def data(c: CardInputs) -> str:
+    return f"the `{c.dataset}`" if c.dataset else "the aclImdb"
+
+
+def limits(c: CardInputs) -> list[str]:
+    """What the card warns of; the first, about the domain, as the data was."""
+    domain = [f"Texts like those of `{c.dataset}`: other domains, languages or neutral text are untested."]
+    found = (domain + LIMITS[1:]) if c.dataset else LIMITS
+    return found + ([SELF_TRAINING_LIMIT] if c.group == "pseudo_labelled" else [])
 
 
 def card(c: CardInputs) -> str:
@@ -84,12 +96,13 @@ def card(c: CardInputs) -> str:
         "",
         "## What it learned from",
         f"- **Labelled reviews in all: {m['labels_total']:,}** ({m['train_samples']:,} fitted on, "
-        f"{m['validation_samples']:,} held out for validation), from the aclImdb training reviews.",
+        f"{m['validation_samples']:,} held out for validation), from {data(c)} training reviews.",
         f"- **Unlabelled or outside text**: {UNLABELLED[c.group].format(**fields)}.",
         "- **Never read**: any test review, for training or for choosing a setting.",
         "",
         "## How well",
-        f"- **Test accuracy** (the aclImdb test reviews, half of them positive): **{m['test_accuracy']:.4f}**, "
+        f"- **Test accuracy** ({data(c)} test reviews{'' if c.dataset else ', half of them positive'}): "
+        f"**{m['test_accuracy']:.4f}**, "
         f"log-loss {m['test_loss']:.4f}.",
     ]
     lines += how_well(c)
@@ -98,7 +111,7 @@ def card(c: CardInputs) -> str:
         "## What it is for, and not",
         "- Sorting English movie reviews into positive and negative; a baseline or teaching example for "
         "embeddings and label budgets. Not for decisions about people.",
-        *(f"- {limit}" for limit in LIMITS + ([SELF_TRAINING_LIMIT] if c.group == "pseudo_labelled" else [])),
+        *(f"- {limit}" for limit in limits(c)),
         "",
         "## Settings (params.yaml)",
         "",
