@@ -4,7 +4,7 @@ VENV := .venv
 # Stage commands call `python`: make sure it is the venv's.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup run test lint lock bench bench-download results
+.PHONY: setup run test lint lock bench bench-download bench-scaling results
 
 setup: $(VENV)/.installed
 
@@ -51,6 +51,12 @@ bench: setup
 # goals of "beyond the book" checked (about 7 minutes).
 results: setup
 	PIPELINE_MIRROR=$(abspath $(PIPELINE_MIRROR)) python -m bench.results
+
+# Time and peak memory of prepare, tokenize and the fits at 1x, 4x and 16x the
+# reviews (docs/benchmark.md, "Scaling"): SIZES="1 4" for the smaller ones.
+SIZES ?= 1 4 16
+bench-scaling: setup
+	PIPELINE_MIRROR=$(abspath $(PIPELINE_MIRROR)) python -m bench.scaling --sizes $(SIZES)
 
 # Download benchmark against a local, per-connection throttled server.
 bench-download: setup
