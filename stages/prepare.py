@@ -15,12 +15,12 @@ unsup) with columns id, rating, label and text, from `dataset.path`:
 import argparse
 import logging
 
-from imdb_embeddings.archives.reviews import read_reviews, write_split
+from imdb_embeddings.archives.reviews import read_reviews, write_split, write_splits
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import Checksum, write_json
 from imdb_embeddings.dataset.formats import Columns, read_records
-from imdb_embeddings.dataset.own_reviews import Rules, check_splits, report_lines, sort_records, summary
+from imdb_embeddings.dataset.own_reviews import Rules, check_splits, kept_rows, report_lines, summary, survey
 
 log = logging.getLogger("prepare")
 PARAMS = ("imdb.content_sha256", "dataset")
@@ -33,10 +33,10 @@ def main() -> None:
     args = parser.parse_args()
     p = params.load(keys=PARAMS)
     dataset = params.section(p, params.Dataset)
-    if dataset.format == "aclimdb":
-        splits = read_aclimdb(args.source, Checksum(p["imdb"]["content_sha256"], "imdb.content_sha256"))
-    else:
-        splits = read_own(args.source, dataset, args.out)
+    if dataset.format != "aclimdb":
+        prepare_own(args.source, dataset, args.out)
+        return
+    splits = read_aclimdb(args.source, Checksum(p["imdb"]["content_sha256"], "imdb.content_sha256"))
     for split, rows in splits.items():
         write_split(rows, f"{args.out}/{split}.parquet")
         log.info("%s/%s.parquet: %d reviews", args.out, split, len(rows))
@@ -53,25 +53,29 @@ def read_aclimdb(archive: str, expected: Checksum) -> dict:
     return splits
 
 
-def read_own(source: str, dataset: params.Dataset, out: str) -> dict:
+def prepare_own(source: str, dataset: params.Dataset, out: str) -> None:
+    """Your data: a first pass judges and counts every row, a second writes
+    the kept ones (imdb_embeddings/dataset/own_reviews.py)."""
     columns = Columns(dataset.text_column, dataset.label_column, dataset.split_column)
     rules = Rules(dataset.positive, dataset.negative, bool(dataset.split_column), dataset.test_fraction, dataset.seed)
-    reviews = sort_records(read_records(source, dataset.format, columns), rules)
-    for line in report_lines(reviews, source):
+    surveyed = survey(read_records(source, dataset.format, columns), rules)
+    for line in report_lines(surveyed, source):
         log.warning("%s", line)
-    check_splits(reviews, source, rules)
+    check_splits(surveyed, source, rules)
     if dataset.content_sha256:
         expected = Checksum(dataset.content_sha256, "dataset.content_sha256")
-        if reviews.content != expected.digest:
+        if surveyed.content != expected.digest:
             raise PipelineError(
                 f"{source}: its rows are not the pinned data: dataset.content_sha256 is {expected}, "
-                f"the rows kept give sha256:{reviews.content}; nothing was written"
+                f"the rows kept give sha256:{surveyed.content}; nothing was written"
             )
         log.info("%s: content matches dataset.content_sha256", source)
     else:
-        log.info("%s: content sha256:%s (set dataset.content_sha256 to it to pin the data)", source, reviews.content)
-    write_json(f"{out}/dataset.json", summary(reviews, dataset.format))
-    return reviews.splits
+        log.info("%s: content sha256:%s (set dataset.content_sha256 to it to pin the data)", source, surveyed.content)
+    write_splits(kept_rows(read_records(source, dataset.format, columns), rules, surveyed), out)
+    write_json(f"{out}/dataset.json", summary(surveyed, dataset.format))
+    for split, counts in surveyed.counts.items():
+        log.info("%s/%s.parquet: %d reviews", out, split, counts["reviews"])
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ imdb_embeddings/text/tokenizer.py.
 import argparse
 import json
 import logging
+from collections.abc import Iterator
 
 import pyarrow.parquet as pq
 
@@ -16,10 +17,16 @@ from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path
 from imdb_embeddings.text.sequences import save_sequences
-from imdb_embeddings.text.tokenizer import encode, fit_and_encode
+from imdb_embeddings.text.tokenizer import encode_chunks, fit_and_encode_chunks
 
 log = logging.getLogger("tokenize")
 PARAMS = ("tokenize.max_words",)
+BATCH = 50_000  # reviews split at a time
+
+
+def text_batches(path: str) -> Iterator[list[str]]:
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH, columns=["text"]):
+        yield batch.column(0).to_pylist()
 
 
 def main() -> None:
@@ -29,17 +36,17 @@ def main() -> None:
     parser.add_argument("out", help="the folder of vocab.json, train.npz and test.npz")
     args = parser.parse_args()
     max_words = params.load(keys=PARAMS)["tokenize"]["max_words"]
-    train = pq.read_table(args.train, columns=["text", "label"]).to_pydict()
-    # The training reviews are split once, for both the vocabulary and their sequences.
-    vocabulary, *train_sequences = fit_and_encode(train["text"], max_words)
+    # The training reviews are split once, for both the vocabulary and their
+    # sequences, a batch of texts at a time: memory does not grow with the corpus's text.
+    vocabulary, *train_sequences = fit_and_encode_chunks(text_batches(args.train), max_words)
     log.info("vocabulary: %d words (max_words %d, index 0 is padding)", len(vocabulary), max_words)
-    test = pq.read_table(args.test, columns=["text", "label"]).to_pydict()
-    for split, data, (tokens, offsets) in (
-        ("train", train, train_sequences),
-        ("test", test, encode(test["text"], vocabulary)),
+    for split, path, (tokens, offsets) in (
+        ("train", args.train, train_sequences),
+        ("test", args.test, encode_chunks(text_batches(args.test), vocabulary)),
     ):
-        save_sequences(f"{args.out}/{split}.npz", tokens, offsets, data["label"])
-        log.info("%s: %d reviews, %d tokens", split, len(data["label"]), len(tokens))
+        labels = pq.read_table(path, columns=["label"]).column("label").to_numpy()
+        save_sequences(f"{args.out}/{split}.npz", tokens, offsets, labels)
+        log.info("%s: %d reviews, %d tokens", split, len(labels), len(tokens))
     with atomic_path(f"{args.out}/vocab.json") as tmp:
         tmp.write_text(json.dumps(vocabulary, ensure_ascii=False, indent=0), encoding="utf-8")
 

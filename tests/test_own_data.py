@@ -9,6 +9,7 @@ import random
 import shlex
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -16,7 +17,16 @@ import pytest
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.dataset.formats import Columns, read_records
-from imdb_embeddings.dataset.own_reviews import Rules, check_splits, in_test, report_lines, sort_records
+from imdb_embeddings.dataset.own_reviews import (
+    SPLITS,
+    Rules,
+    Survey,
+    check_splits,
+    in_test,
+    kept_rows,
+    report_lines,
+    survey,
+)
 from tests import fixtures
 from tests.conftest import ROOT, copy_project, edit_params, fixture_params, run_tool, tool_env
 
@@ -68,8 +78,20 @@ def write_folders(root, rows, by_split=False):
     return root
 
 
+class Prepared(NamedTuple):
+    splits: dict  # split: [(label, id, rating, text)], as prepare writes them
+    content: str
+    left_out: dict
+    surveyed: Survey
+
+
 def kept(path, fmt, columns=COLUMNS, rules=RULES):
-    return sort_records(read_records(path, fmt, columns), rules)
+    """What prepare keeps of a file: its two passes, the rows collected."""
+    surveyed = survey(read_records(path, fmt, columns), rules)
+    splits = {split: [] for split in SPLITS}
+    for split, row in kept_rows(read_records(path, fmt, columns), rules, surveyed):
+        splits[split].append(row)
+    return Prepared(splits, surveyed.content, surveyed.left_out, surveyed)
 
 
 def texts(reviews):
@@ -96,7 +118,7 @@ def test_every_format_reads_the_same_reviews(tmp_path):
         reviews = kept(path, fmt)
         assert reviews.content == csv_reviews.content, fmt
         assert texts(reviews) == texts(csv_reviews), fmt
-    # The file's own order changes nothing: not the digest, not the rows written.
+    # The file's own order changes nothing: not the digest, not which rows are kept where.
     shuffled = kept(write_csv(tmp_path / "s.csv", list(reversed(rows))), "csv")
     assert shuffled.content == csv_reviews.content and texts(shuffled) == texts(csv_reviews)
 
@@ -148,7 +170,7 @@ def test_bad_rows_are_left_out_and_counted(tmp_path):
         "malformed": 1,
     }
     assert {k: len(v) for k, v in reviews.splits.items()} == {"train": 120, "test": 80, "unsup": 10}
-    lines = report_lines(reviews, "bad.csv")
+    lines = report_lines(reviews.surveyed, "bad.csv")
     assert len(lines) == 6 and all(line.startswith("bad.csv: left out ") for line in lines)
     assert any("'neutral'" in line and "row 213" in line for line in lines), lines
     assert any("'validation'" in line for line in lines), lines
@@ -192,7 +214,7 @@ def test_a_split_without_both_labels_is_refused(tmp_path):
         write_csv(tmp_path / "r.csv", rows), "csv", COLUMNS._replace(split="split"), RULES._replace(split_given=True)
     )
     with pytest.raises(PipelineError, match="the test split has no negative review \\(label 'negative'"):
-        check_splits(reviews, "r.csv", RULES._replace(split_given=True))
+        check_splits(reviews.surveyed, "r.csv", RULES._replace(split_given=True))
 
 
 # End to end: the pipeline on a CSV, through dvc repro.
@@ -275,8 +297,13 @@ def test_other_formats_prepare_the_same_reviews(own_project, fmt):
         assert "Running stage 'prepare'" in result.stdout
         for split, table in with_csv.items():
             now = pq.read_table(project / "data" / "prepared" / f"{split}.parquet")
-            assert now.select(["label", "text"]) == table.select(["label", "text"]), (fmt, split)
-        if fmt != "folders":  # the same rows, numbered as in the CSV: the same files, so tokenize did not rerun
+            if fmt == "folders":  # in the folders' name order
+                assert sorted(zip(*now.select(["label", "text"]).to_pydict().values())) == sorted(
+                    zip(*table.select(["label", "text"]).to_pydict().values())
+                ), (fmt, split)
+            else:  # the same rows in the same order, numbered as in the CSV: the same files
+                assert now == table, (fmt, split)
+        if fmt != "folders":  # so tokenize's inputs did not change, and it did not rerun
             assert "Running stage 'tokenize'" not in result.stdout, result.stdout
     finally:
         edit_params(project, lambda p: p["dataset"].update(path="reviews/reviews.csv", format="csv"))

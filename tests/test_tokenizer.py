@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from imdb_embeddings.text.padding import pad_sequences
-from imdb_embeddings.text.tokenizer import encode, fit_and_encode, words
+from imdb_embeddings.text.tokenizer import encode, encode_chunks, fit_and_encode, fit_and_encode_chunks, words
 
 
 def fit_vocabulary(texts, max_words):
@@ -109,9 +109,22 @@ def test_fast_paths_match_the_reference(seed):
     fitted, tokens, offsets = fit_and_encode(train, 25)
     assert fitted == expected_vocabulary
     assert [tokens[offsets[i] : offsets[i + 1]].tolist() for i in range(len(train))] == expected[:200]
+    # A chunk at a time (the stage reads Parquet batches): the same, ties across chunks included.
+    for size in (1, 7, 64, 200):
+        chunks = [train[i : i + size] for i in range(0, len(train), size)]
+        fitted, tokens, offsets = fit_and_encode_chunks(chunks, 25)
+        assert fitted == expected_vocabulary, size
+        assert [tokens[offsets[i] : offsets[i + 1]].tolist() for i in range(len(train))] == expected[:200], size
+        tokens, offsets = encode_chunks([test[i : i + size] for i in range(0, len(test), size)], fitted)
+        assert [tokens[offsets[i] : offsets[i + 1]].tolist() for i in range(len(test))] == expected[200:], size
 
 
 def test_no_texts():
     assert fit_vocabulary([], 10) == []
     tokens, offsets = encode([], ["a"])
     assert tokens.tolist() == [] and offsets.tolist() == [0]
+    for chunks in ([], [[]], [[], []]):
+        vocabulary, tokens, offsets = fit_and_encode_chunks(chunks, 10)
+        assert vocabulary == [] and tokens.tolist() == [] and offsets.tolist() == [0]
+        tokens, offsets = encode_chunks(chunks, ["a"])
+        assert tokens.tolist() == [] and offsets.tolist() == [0]

@@ -9,6 +9,7 @@ carries them: sha256 over every review member, sorted by name, of the line
 repack share it; params.yaml pins it (`imdb.content_sha256`).
 """
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
@@ -125,7 +126,31 @@ def read_reviews(archive: str | Path) -> Reviews:
 
 
 def write_split(rows: list[Row], dest: str | Path) -> None:
-    label, ids, rating, text = zip(*rows) if rows else ((), (), (), ())
-    table = pa.table({"id": ids, "rating": rating, "label": label, "text": text}, schema=SCHEMA)
     with atomic_path(dest) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(_table(rows), tmp, compression="zstd")
+
+
+WRITE_BATCH = 50_000  # rows held before they go to the file
+
+
+def write_splits(rows: Iterable[tuple[str, Row]], out: str | Path) -> None:
+    """(split, row) pairs streamed into `<out>/<split>.parquet` for each of
+    SPLITS, WRITE_BATCH rows at a time; each file appears only when all are written."""
+    with contextlib.ExitStack() as stack:
+        writers, batches = {}, {split: [] for split in SPLITS}
+        for split in SPLITS:
+            tmp = stack.enter_context(atomic_path(Path(out) / f"{split}.parquet"))
+            writers[split] = stack.enter_context(pq.ParquetWriter(tmp, SCHEMA, compression="zstd"))
+        for split, row in rows:
+            batch = batches[split]
+            batch.append(row)
+            if len(batch) >= WRITE_BATCH:
+                writers[split].write_table(_table(batch))
+                batch.clear()
+        for split, batch in batches.items():
+            writers[split].write_table(_table(batch))
+
+
+def _table(rows: list[Row]) -> pa.Table:
+    label, ids, rating, text = zip(*rows) if rows else ((), (), (), ())
+    return pa.table({"id": ids, "rating": rating, "label": label, "text": text}, schema=SCHEMA)

@@ -17,18 +17,25 @@ what was left out, by kind.
   before it is scored.
 - The content digest: sha256 over the kept rows' lines "<split given or
   -> <label> <sha256 of the text>", sorted, so the same reviews give the
-  same digest in any format and order; rows are written in that order too.
+  same digest in any format and order.
+
+Two passes over the rows, so memory does not grow with the text: the first
+(`survey`) judges every row and keeps 32 bytes of each (its text's digest),
+enough for the copies, the counts and the content digest; the second
+(`kept_rows`) reads the rows again and yields the kept ones, in the file's
+order, each with its row number as id, for the writer to stream out.
 """
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.dataset.formats import Record
 
 LABELS = {"positive": 1, "negative": 0}
+SPLITS = ("train", "test", "unsup")
 RATING = -1  # own reviews carry no star rating
 SHOWN = 3  # rows named per kind of fault
 FAULTS = {
@@ -49,17 +56,18 @@ class Rules(NamedTuple):
     seed: int
 
 
-class Kept(NamedTuple):
-    label: int
-    id: int
-    text: str
+class Judged(NamedTuple):
+    id: int  # the row's number in the file (for folders: its place in name order)
+    split: str  # train, test or unsup
+    label: int  # 1, 0, or -1 (unlabelled)
     digest: bytes  # sha256 of the text
-    line: str  # its line of the content digest
+    text: str
 
 
-class OwnReviews(NamedTuple):
-    splits: dict[str, list[tuple[int, int, int, str]]]  # (label, id, rating, text), as archives/reviews.py
+class Survey(NamedTuple):
+    keep: bytearray  # per judged row, in order: 1 kept, 0 a copy left out
     content: str  # the content digest (hex)
+    counts: dict[str, dict[str, int]]  # split: {"reviews", "positive", "negative"}
     left_out: dict[str, int]  # fault: count (FAULTS' keys)
     examples: dict[str, list[str]]  # fault: the first SHOWN rows
 
@@ -71,9 +79,31 @@ def in_test(digest: bytes, seed: int, fraction: float) -> bool:
     return value < fraction * 2**64
 
 
-def sort_records(records: Iterable[Record], rules: Rules) -> OwnReviews:
-    """Judge every record: kept rows by split, what was left out by kind."""
-    kept: dict[str, list[Kept]] = {"train": [], "test": [], "unsup": []}
+def judge(records: Iterable[Record], rules: Rules, leave_out: Callable[[str, str], None]) -> Iterator[Judged]:
+    """Every record that is a review of a known label and split; the others to `leave_out`."""
+    labels = {rules.positive: 1, rules.negative: 0}
+    for n, record in enumerate(records, start=1):
+        if record.fault:
+            leave_out(record.fault, record.where)
+        elif record.text is None:
+            leave_out("missing_text", record.where)
+        elif record.label and record.label not in labels:
+            leave_out("unknown_label", f"{record.where} ({record.label[:20]!r})")
+        elif rules.split_given and record.split not in ("train", "test"):
+            leave_out("unknown_split", f"{record.where} ({record.split[:20]!r})")
+        else:
+            digest = hashlib.sha256(record.text.encode("utf-8")).digest()
+            if not record.label:
+                split = "unsup"
+            elif rules.split_given:
+                split = record.split
+            else:
+                split = "test" if in_test(digest, rules.seed, rules.test_fraction) else "train"
+            yield Judged(n, split, labels.get(record.label, -1), digest, record.text)
+
+
+def survey(records: Iterable[Record], rules: Rules) -> Survey:
+    """The first pass: what is kept, counted and digested; no text is held."""
     left_out: Counter = Counter()
     examples: dict[str, list[str]] = defaultdict(list)
 
@@ -82,85 +112,68 @@ def sort_records(records: Iterable[Record], rules: Rules) -> OwnReviews:
         if len(examples[fault]) < SHOWN:
             examples[fault].append(where)
 
-    labels = {rules.positive: 1, rules.negative: 0}
-    for n, record in enumerate(records, start=1):
-        if record.fault:
-            leave_out(record.fault, record.where)
+    rows = [(row.split, row.label, row.digest, row.id) for row in judge(records, rules, leave_out)]
+    # Copies: a text in train leaves test and unsup; one in test leaves unsup.
+    seen: dict[str, set[bytes]] = {split: set() for split in SPLITS}
+    for split, _, digest, _ in rows:
+        seen[split].add(digest)
+    earlier = {"train": set(), "test": seen["train"], "unsup": seen["train"] | seen["test"]}
+    keep = bytearray(len(rows))
+    lines, counts = [], {split: Counter() for split in SPLITS}
+    for i, (split, label, digest, n) in enumerate(rows):
+        if digest in earlier[split]:
+            leave_out("duplicate", f"{split} row {n}")
             continue
-        if record.text is None:
-            leave_out("missing_text", record.where)
-            continue
-        if record.label and record.label not in labels:
-            leave_out("unknown_label", f"{record.where} ({record.label[:20]!r})")
-            continue
-        if rules.split_given and record.split not in ("train", "test"):
-            leave_out("unknown_split", f"{record.where} ({record.split[:20]!r})")
-            continue
-        digest = hashlib.sha256(record.text.encode("utf-8")).digest()
-        split = "unsup" if not record.label else record.split if rules.split_given else None
-        if split is None:
-            split = "test" if in_test(digest, rules.seed, rules.test_fraction) else "train"
-        line = f"{record.split if rules.split_given else '-'} {record.label or '-'} {digest.hex()}\n"
-        kept[split].append(Kept(labels.get(record.label, -1), n, record.text, digest, line))
-    _drop_copies(kept, leave_out)
-    lines = sorted(row.line for rows in kept.values() for row in rows)
+        keep[i] = 1
+        counts[split][label] += 1
+        given = split if rules.split_given and split != "unsup" else "-"
+        name = {1: rules.positive, 0: rules.negative, -1: "-"}[label]
+        lines.append(f"{given} {name} {digest.hex()}\n")
+    lines.sort()
     content = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
-    splits = {
-        split: [(row.label, row.id, RATING, row.text) for row in sorted(rows, key=lambda r: (r.label, r.digest))]
-        for split, rows in kept.items()
+    tallies = {
+        split: {"reviews": sum(c.values()), **{name: c[label] for name, label in LABELS.items()}}
+        for split, c in counts.items()
     }
-    return OwnReviews(splits, content, dict(left_out), dict(examples))
+    return Survey(keep, content, tallies, dict(left_out), dict(examples))
 
 
-def _drop_copies(kept: dict[str, list[Kept]], leave_out: Callable[[str, str], None]) -> None:
-    """A text in train is dropped from test and unsup; one in test from unsup."""
-    seen: set[bytes] = set()
-    for split in ("train", "test", "unsup"):
-        rows = kept[split]
-        if split != "train":
-            for row in rows:
-                if row.digest in seen:
-                    leave_out("duplicate", f"{split} row {row.id}")
-            kept[split] = rows = [row for row in rows if row.digest not in seen]
-        seen.update(row.digest for row in rows)
+def kept_rows(records: Iterable[Record], rules: Rules, surveyed: Survey) -> Iterator[tuple[str, tuple]]:
+    """The second pass over the same records: (split, (label, id, rating, text)) of each kept review."""
+    judged = judge(records, rules, lambda fault, where: None)
+    for keep, row in zip(surveyed.keep, judged, strict=True):
+        if keep:
+            yield row.split, (row.label, row.id, RATING, row.text)
 
 
-def check_splits(reviews: OwnReviews, source: str, rules: Rules) -> None:
+def check_splits(surveyed: Survey, source: str, rules: Rules) -> None:
     """Both labels in train and in test, or one line saying what is missing."""
     for split in ("train", "test"):
-        present = {row[0] for row in reviews.splits[split]}
-        for name, label in LABELS.items():
-            if label not in present:
-                value = rules.positive if label else rules.negative
+        for name in LABELS:
+            if not surveyed.counts[split][name]:
+                value = rules.positive if name == "positive" else rules.negative
                 how = "its split column" if rules.split_given else "dataset.test_fraction"
+                kept = ", ".join(f"{s} {c['reviews']}" for s, c in surveyed.counts.items())
                 raise PipelineError(
                     f"{source}: the {split} split has no {name} review (label {value!r}; split by {how}); "
-                    f"kept: {_counts(reviews)}; nothing was written"
+                    f"kept: {kept}; nothing was written"
                 )
 
 
-def _counts(reviews: OwnReviews) -> str:
-    return ", ".join(f"{split} {len(rows)}" for split, rows in reviews.splits.items())
-
-
-def report_lines(reviews: OwnReviews, source: str) -> list[str]:
+def report_lines(surveyed: Survey, source: str) -> list[str]:
     """One line per kind of row left out: how many, and the first rows."""
     return [
-        f"{source}: left out {count} {FAULTS[fault]} ({', '.join(reviews.examples[fault])}"
+        f"{source}: left out {count} {FAULTS[fault]} ({', '.join(surveyed.examples[fault])}"
         f"{', ...' if count > SHOWN else ''})"
-        for fault, count in sorted(reviews.left_out.items())
+        for fault, count in sorted(surveyed.left_out.items())
     ]
 
 
-def summary(reviews: OwnReviews, fmt: str) -> dict:
+def summary(surveyed: Survey, fmt: str) -> dict:
     """What data/prepared/dataset.json records of the run."""
-    splits = {
-        split: {"reviews": len(rows), **{name: sum(r[0] == label for r in rows) for name, label in LABELS.items()}}
-        for split, rows in reviews.splits.items()
-    }
     return {
         "format": fmt,
-        "content_sha256": f"sha256:{reviews.content}",
-        "splits": splits,
-        "left_out": {fault: reviews.left_out.get(fault, 0) for fault in FAULTS},
+        "content_sha256": f"sha256:{surveyed.content}",
+        "splits": surveyed.counts,
+        "left_out": {fault: surveyed.left_out.get(fault, 0) for fault in FAULTS},
     }

@@ -22,7 +22,7 @@ tests hold the fast path to.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -92,9 +92,7 @@ class Corpus:
 
     def sequences(self, ids: np.ndarray) -> Ragged:
         """(tokens, offsets) from one index per word, 0 meaning "drop it"."""
-        kept = ids > 0
-        kept_before = np.concatenate([[0], np.cumsum(kept)])
-        return Ragged(ids[kept].astype(np.int32), kept_before[self.first_word].astype(np.int64))
+        return _sequences(ids, self.first_word)
 
 
 def _distinct(corpus: Corpus) -> tuple[pa.Array, np.ndarray]:
@@ -106,15 +104,54 @@ def _distinct(corpus: Corpus) -> tuple[pa.Array, np.ndarray]:
 
 def fit_and_encode(texts: Sequence[str], max_words: int) -> Fitted:
     """The vocabulary of `texts` and their sequences, from one split of the corpus."""
-    corpus = Corpus(texts)
-    distinct, positions = _distinct(corpus)
-    counts = np.bincount(positions, minlength=len(distinct))
+    return fit_and_encode_chunks([texts], max_words)
+
+
+def fit_and_encode_chunks(chunks: Iterable[Sequence[str]], max_words: int) -> Fitted:
+    """fit_and_encode over texts that come a chunk at a time (a Parquet
+    file's batches): the same vocabulary and sequences, while memory holds one
+    chunk's split and 4 bytes a word of the whole, not the whole corpus split.
+    Words are numbered in order of first appearance across the chunks, as in
+    one corpus, so ties rank the same."""
+    index: dict[str, int] = {}  # word: its place in order of first appearance
+    counts = np.zeros(0, dtype=np.int64)
+    parts = []  # per chunk: each word's place in `index`, and where each text's words begin
+    for texts in chunks:
+        corpus = Corpus(texts)
+        distinct, positions = _distinct(corpus)
+        places = np.fromiter((index.setdefault(w, len(index)) for w in distinct.to_pylist()), np.int64, len(distinct))
+        counts = np.concatenate([counts, np.zeros(len(index) - len(counts), dtype=np.int64)])
+        counts[places] += np.bincount(positions, minlength=len(distinct))  # places are distinct
+        parts.append((places[positions].astype(np.int32), corpus.first_word))
     # A stable sort keeps ties in order of first appearance.
     ranked = np.argsort(-counts, kind="stable")[: max_words - 1]
-    index_of = np.zeros(len(distinct), dtype=np.int32)
+    index_of = np.zeros(len(index), dtype=np.int32)
     index_of[ranked] = np.arange(1, len(ranked) + 1, dtype=np.int32)
-    tokens, offsets = corpus.sequences(index_of[positions])
-    return Fitted(distinct.take(pa.array(ranked)).to_pylist(), tokens, offsets)
+    words = list(index)
+    tokens, offsets = _joined(_sequences(index_of[places], first_word) for places, first_word in parts)
+    return Fitted([words[i] for i in ranked], tokens, offsets)
+
+
+def _sequences(ids: np.ndarray, first_word: np.ndarray) -> Ragged:
+    """(tokens, offsets) from one index per word, 0 meaning "drop it"."""
+    kept = ids > 0
+    kept_before = np.concatenate([[0], np.cumsum(kept)])
+    return Ragged(ids[kept].astype(np.int32), kept_before[first_word].astype(np.int64))
+
+
+def _joined(parts: Iterable[Ragged]) -> Ragged:
+    """Ragged sequences of consecutive chunks as one."""
+    tokens, offsets, total = [], [np.zeros(1, dtype=np.int64)], 0
+    for part in parts:
+        tokens.append(part.tokens)
+        offsets.append(part.offsets[1:] + total)
+        total += len(part.tokens)
+    return Ragged(np.concatenate(tokens) if tokens else np.zeros(0, np.int32), np.concatenate(offsets))
+
+
+def encode_chunks(chunks: Iterable[Sequence[str]], vocabulary: list[str]) -> Ragged:
+    """encode over texts that come a chunk at a time: the same sequences."""
+    return _joined(encode(texts, vocabulary) for texts in chunks)
 
 
 def encode(texts: Sequence[str], vocabulary: list[str], keep_unknown: bool = False) -> Ragged:
