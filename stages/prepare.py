@@ -14,12 +14,14 @@ unsup) with columns id, rating, label and text, from `dataset.path`:
 
 import argparse
 import logging
+from collections.abc import Iterator
 
 from imdb_embeddings.archives.reviews import read_reviews, write_split, write_splits
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import Checksum, write_json
-from imdb_embeddings.dataset.formats import Columns, read_records
+from imdb_embeddings.core.progress import Progress
+from imdb_embeddings.dataset.formats import Columns, Record, read_records
 from imdb_embeddings.dataset.own_reviews import Rules, check_splits, kept_rows, report_lines, summary, survey
 
 log = logging.getLogger("prepare")
@@ -58,7 +60,7 @@ def prepare_own(source: str, dataset: params.Dataset, out: str) -> None:
     the kept ones (imdb_embeddings/dataset/own_reviews.py)."""
     columns = Columns(dataset.text_column, dataset.label_column, dataset.split_column)
     rules = Rules(dataset.positive, dataset.negative, bool(dataset.split_column), dataset.test_fraction, dataset.seed)
-    surveyed = survey(read_records(source, dataset.format, columns), rules)
+    surveyed = survey(counted(read_records(source, dataset.format, columns), source, "1 of 2, judging"), rules)
     for line in report_lines(surveyed, source):
         log.warning("%s", line)
     check_splits(surveyed, source, rules)
@@ -72,10 +74,20 @@ def prepare_own(source: str, dataset: params.Dataset, out: str) -> None:
         log.info("%s: content matches dataset.content_sha256", source)
     else:
         log.info("%s: content sha256:%s (set dataset.content_sha256 to it to pin the data)", source, surveyed.content)
-    write_splits(kept_rows(read_records(source, dataset.format, columns), rules, surveyed), out)
+    records = counted(read_records(source, dataset.format, columns), source, "2 of 2, writing the kept")
+    write_splits(kept_rows(records, rules, surveyed), out)
     write_json(f"{out}/dataset.json", summary(surveyed, dataset.format))
     for split, counts in surveyed.counts.items():
         log.info("%s/%s.parquet: %d reviews", out, split, counts["reviews"])
+
+
+def counted(records: Iterator[Record], source: str, what: str) -> Iterator[Record]:
+    """The records, with a log line every few seconds on a big file."""
+    progress = Progress(log, f"{source}: pass {what} rows", unit=" rows")
+    for record in records:
+        progress.advance()
+        yield record
+    progress.finish()
 
 
 if __name__ == "__main__":
