@@ -8,6 +8,7 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.nbsvm import exact_ngrams
 from imdb_embeddings.nbsvm import fit as nbsvm
 from imdb_embeddings.nbsvm.exact_ngrams import fit_vocabulary, ngram_keys, present
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
@@ -79,6 +80,18 @@ def test_the_training_matrix_is_what_present_finds(min_df):
     expected_rows, expected_columns = present(keys, reviews, kept)
     np.testing.assert_array_equal(rows, expected_rows)
     np.testing.assert_array_equal(columns, expected_columns)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 100])
+@pytest.mark.parametrize("min_df", [1, 2, 3])
+def test_counting_in_batches_gives_the_same_matrix(monkeypatch, batch, min_df):
+    vocabulary, ids, offsets = fit_and_encode(TEXTS * 3, 1 << 20)
+    whole = fit_vocabulary(*ngram_keys(ids, offsets, 3, len(vocabulary)), min_df)
+    monkeypatch.setattr(exact_ngrams, "BATCH", batch)
+    batched = exact_ngrams.fit_vocabulary_batches(ids, offsets, 3, len(vocabulary), min_df)
+    for got, expected in zip(batched, whole):
+        np.testing.assert_array_equal(got, expected)
+        assert got.dtype == expected.dtype
 
 
 def test_exported_model_is_scikit_learn_s_model(tmp_path):

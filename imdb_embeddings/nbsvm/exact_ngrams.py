@@ -92,6 +92,44 @@ def fit_vocabulary(keys: np.ndarray, reviews: np.ndarray, min_df: int) -> Kept:
     return Kept(distinct[kept], pairs[in_vocabulary] // len(distinct), renumbered[pair_columns[in_vocabulary]])
 
 
+# Reviews counted at a time: about 1.5 GB of n-gram keys and their sorts for
+# 25,000 aclImdb reviews, so the whole aclImdb training set is one batch.
+BATCH = 25_000
+
+
+def fit_vocabulary_batches(ids: np.ndarray, offsets: np.ndarray, n: int, vocabulary_size: int, min_df: int) -> Kept:
+    """fit_vocabulary of every review's 1..`n`-grams, BATCH reviews at a
+    time: the same keys, rows and columns, while memory holds one batch's
+    n-gram occurrences (8 bytes each, about 700 a review), not every review's.
+    A first pass counts each n-gram's reviews, merging the batches' counts; a
+    second finds the kept n-grams of each review (`present`)."""
+    reviews = len(offsets) - 1
+    if reviews <= BATCH:
+        return fit_vocabulary(*ngram_keys(ids, offsets, n, vocabulary_size), min_df)
+    counted, counts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    for start in range(0, reviews, BATCH):
+        batch = fit_vocabulary(*_batch_keys(ids, offsets, start, n, vocabulary_size), 1)
+        merged = np.concatenate([counted, batch.keys])
+        order = np.argsort(merged, kind="stable")  # two sorted runs: a linear merge
+        first = _firsts(merged[order])
+        counted = merged[order][first]
+        df = np.concatenate([counts, np.bincount(batch.columns, minlength=len(batch.keys))])
+        counts = np.add.reduceat(df[order], np.flatnonzero(first)) if len(df) else df
+    vocabulary = counted[counts >= min_df]
+    rows, columns = [], []
+    for start in range(0, reviews, BATCH):
+        cells = present(*_batch_keys(ids, offsets, start, n, vocabulary_size), vocabulary)
+        rows.append(cells.rows + start)
+        columns.append(cells.columns)
+    return Kept(vocabulary, np.concatenate(rows), np.concatenate(columns))
+
+
+def _batch_keys(ids: np.ndarray, offsets: np.ndarray, start: int, n: int, vocabulary_size: int) -> Keyed:
+    """ngram_keys of reviews start .. start + BATCH, numbered from 0 in the batch."""
+    batch = offsets[start : start + BATCH + 1]
+    return ngram_keys(ids[batch[0] : batch[-1]], batch - batch[0], n, vocabulary_size)
+
+
 # numpy's own `np.unique` is ~40x slower than sorting here (numpy 2.4).
 def _firsts(ordered: np.ndarray) -> np.ndarray:
     """Where each run of equal values in the sorted array begins."""

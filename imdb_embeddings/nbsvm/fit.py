@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from imdb_embeddings.nbsvm.exact_ngrams import fit_vocabulary, ngram_keys
+from imdb_embeddings.nbsvm.exact_ngrams import fit_vocabulary_batches
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
 
 log = logging.getLogger("nbsvm")
@@ -36,8 +36,7 @@ class Features:
 
     def __init__(self, ids: np.ndarray, offsets: np.ndarray, vocabulary: list[str], ngrams: int, min_df: int) -> None:
         start = time.perf_counter()
-        keys, reviews = ngram_keys(ids, offsets, ngrams, len(vocabulary))
-        self.keys, rows, columns = fit_vocabulary(keys, reviews, min_df)
+        self.keys, rows, columns = fit_vocabulary_batches(ids, offsets, ngrams, len(vocabulary), min_df)
         values = np.ones(len(rows), dtype=np.float32)
         self.matrix = sp.csr_matrix((values, (rows, columns)), shape=(len(offsets) - 1, len(self.keys)))
         self.vocabulary, self.ngrams = vocabulary, ngrams
