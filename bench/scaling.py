@@ -98,6 +98,7 @@ def run_measured(argv: list[str], cwd: Path, cap_bytes: int) -> dict:
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     result = {"seconds": round(time.perf_counter() - start, 2), "peak_bytes": usage.ru_maxrss * 1024}
+    result["log"] = output.strip().splitlines()[-3:]  # the stage's own last lines (what took the time)
     if capped.is_set():
         result["stopped"] = f"memory over the {cap_bytes / 2**30:.0f} GiB cap"
     elif proc.returncode != 0:
@@ -138,7 +139,7 @@ def measure(factor: int, mirror: Path, tmp: Path, cap_bytes: int) -> dict:
             edit_params(project, lambda p, n=kept: p["nbsvm"]["labelled"]["full_data"].update(train_samples=n))
         print(f"  {factor}x: {stage} ...", file=sys.stderr)
         stages[stage] = result = run_measured(stage_argv(project, stage), project, cap_bytes)
-        print(f"  {factor}x: {stage}: {result}", file=sys.stderr)
+        print(f"  {factor}x: {stage}: {json.dumps(result)}", file=sys.stderr)
     row["seconds"] = round(sum(s["seconds"] for s in stages.values()), 2)
     row["peak_bytes"] = max(s["peak_bytes"] for s in stages.values())
     return row

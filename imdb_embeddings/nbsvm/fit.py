@@ -51,9 +51,19 @@ class Features:
 
 
 def nb_ratios(matrix: sp.csr_matrix, labels: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
-    p = alpha + np.asarray(matrix[labels == 1].sum(axis=0)).ravel()
-    q = alpha + np.asarray(matrix[labels == 0].sum(axis=0)).ravel()
+    # Each class's counts as one product with the matrix (no copy of its rows);
+    # in its dtype, exact for whole counts below 2**24.
+    p = alpha + matrix.T @ (labels == 1).astype(matrix.dtype)
+    q = alpha + matrix.T @ (labels == 0).astype(matrix.dtype)
     return np.log(p / p.sum()) - np.log(q / q.sum())
+
+
+def scaled(matrix: sp.csr_matrix, ratios: np.ndarray) -> sp.csr_matrix:
+    """Each column times its ratio, as the float64 CSR liblinear is given:
+    built once (scipy's `multiply` goes through COO, and scikit-learn would
+    copy it to float64 again), the same values."""
+    values = (matrix.data * ratios[matrix.indices]).astype(np.float64)
+    return sp.csr_matrix((values, matrix.indices, matrix.indptr), shape=matrix.shape)
 
 
 def fit(features: Features, rows: np.ndarray, labels: np.ndarray, c: float, seed: int) -> NgramModel:
@@ -64,8 +74,10 @@ def fit(features: Features, rows: np.ndarray, labels: np.ndarray, c: float, seed
         raise ValueError("both classes are needed to fit a classifier")
     matrix = features.matrix[rows]
     ratios = nb_ratios(matrix, labels)
+    x = scaled(matrix, ratios)
+    del matrix  # liblinear copies x once more into its own form: hold no third copy
     regression = LogisticRegression(C=c, solver="liblinear", random_state=seed)
-    regression.fit(matrix.multiply(ratios).tocsr(), labels)
+    regression.fit(x, labels)
     weights = (regression.coef_[0] * ratios).astype(np.float32)
     return NgramModel(
         features.vocabulary, features.ngrams, features.keys, weights, float(regression.intercept_[0]), None
