@@ -47,3 +47,22 @@ def test_a_killed_writer_that_is_still_a_zombie_counts_as_gone(tmp_path):
         tmp.write_bytes(b"whole")
     zombie.wait()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vectors.npy"]
+
+
+def test_a_reused_pid_is_not_the_writer(tmp_path):
+    """Pids wrap around on a long-running machine: a live process with the
+    dead writer's pid that started after the file was last written did not
+    write it, so the file is cleared; one that started before may be writing."""
+    newer = subprocess.Popen(["sleep", "30"])  # stands for the process that got the pid later
+    try:
+        stale = tmp_path / f".vectors.npy.{newer.pid}-0123abcd.partial.npy"
+        stale.write_bytes(b"half")
+        os.utime(stale, (1_000_000_000, 1_000_000_000))  # written long before `newer` started
+        live = tmp_path / f".vectors.npy.{os.getpid()}-89abcdef.partial.npy"  # written now by a running writer
+        live.write_bytes(b"half")
+        with atomic_path(tmp_path / "vectors.npy", suffix=".npy") as tmp:
+            tmp.write_bytes(b"whole")
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["vectors.npy", live.name])
+    finally:
+        newer.kill()
+        newer.wait()

@@ -42,24 +42,43 @@ def remove_stale(dest: Path) -> None:
     pattern = re.compile(rf"\.{re.escape(dest.name)}\.(\d+)-[0-9a-f]{{8}}\.partial.*")
     for tmp in dest.parent.glob(f".{glob.escape(dest.name)}.*.partial*"):
         match = pattern.fullmatch(tmp.name)
-        if match and not _running(int(match.group(1))):
+        try:
+            written = tmp.stat().st_mtime
+        except OSError:
+            continue  # its writer finished (renamed it) or cleaned up meanwhile
+        if match and not _running(int(match.group(1)), written):
             tmp.unlink(missing_ok=True)
 
 
-def _running(pid: int) -> bool:
+def _running(pid: int, written: float) -> bool:
+    """Whether the process that wrote a file last modified at `written` still runs."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True  # someone else's process
-    # A killed process stays a zombie until its parent reaps it (in a container
-    # whose first process reaps nothing, for good): it has exited all the same.
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            return f.read().rpartition(")")[2].split()[0] != "Z"
-    except (OSError, IndexError):
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
         return True
+    # A killed process stays a zombie until its parent reaps it (in a container
+    # whose first process reaps nothing, for good): it has exited all the same.
+    if not fields or fields[0] == "Z":
+        return False
+    # Pids are reused: a process that started after the file was last written
+    # is not its writer (1 s of slack: the boot time is in whole seconds).
+    started = _boot_time() + int(fields[19]) / os.sysconf("SC_CLK_TCK") if len(fields) > 19 else 0.0
+    return started <= written + 1
+
+
+def _boot_time() -> float:
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            return float(next(line.split()[1] for line in f if line.startswith("btime ")))
+    except (OSError, StopIteration, ValueError):
+        return 0.0  # unknown: every process counts as started at boot, so as its file's writer
 
 
 def write_json(dest: str | os.PathLike, data: Any) -> None:
