@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -103,6 +104,25 @@ def wait_for_line(proc, pattern, timeout=120):
     raise AssertionError(f"never saw {pattern!r}:\n{''.join(seen)}")
 
 
+def wait_until_exited(group, timeout=120):
+    """Until every process of the killed group has exited (gone, or a zombie
+    nobody reaps). SIGKILL is not instant: a process blocked in the kernel (a
+    write, on a busy machine) dies when that returns, and until then the
+    next run rightly counts its temporary files as a live writer's."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = stat.read_text().rpartition(")")[2].split()
+                if int(fields[2]) == group and fields[0] != "Z":
+                    alive.append(stat.parent.name)
+        if not alive:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"processes {alive} of the killed group {group} still run after {timeout} s")
+
+
 def partial_files(*folders):
     return [p for folder in folders if folder.exists() for p in folder.rglob("*") if ".partial" in p.name]
 
@@ -134,6 +154,7 @@ def test_kill_9_inside_a_stage(baseline, server, stage, tmp_path):
         with contextlib.suppress(ProcessLookupError):  # the whole group may have ended already
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        wait_until_exited(proc.pid)
         if proc.returncode == -signal.SIGKILL:
             break
         delay /= 4
