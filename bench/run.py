@@ -177,6 +177,9 @@ def main():
 
     figures["machine"] = machine()
     figures["date"] = time.strftime("%Y-%m-%d")
+    kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    if "scaling" in kept:  # bench.scaling's figures: measured by their own command
+        figures["scaling"] = kept["scaling"]
     RESULTS.write_text(json.dumps(figures, indent=1, default=str) + "\n")
     write_table(print_table(figures, n, args.rerun_epochs))
 
@@ -249,11 +252,12 @@ DOC = ROOT / "docs/benchmark.md"
 MARKERS = ("<!-- benchmark table: written by `make bench` -->\n```\n", "```\n<!-- end of benchmark table -->")
 
 
-def write_table(table):
+def write_table(table, markers=MARKERS):
+    """`table` into docs/benchmark.md between `markers` (this bench's, or bench.scaling's)."""
     text = DOC.read_text()
-    start, end = MARKERS
+    start, end = markers
     if start not in text or end not in text:
-        raise SystemExit(f"{DOC} has no benchmark-table markers")
+        raise SystemExit(f"{DOC} has no markers {start.splitlines()[0]!r}")
     before, rest = text.split(start, 1)
     DOC.write_text(f"{before}{start}{table}\n{end}{rest.split(end, 1)[1]}")
     print(f"wrote the table into {DOC.relative_to(ROOT)}", file=sys.stderr)

@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
+from bench.run import write_table
 from tests.project import ROOT, copy_project, edit_params, stage_argv
 
 RESULTS = ROOT / "bench" / "results.json"
-DOC = ROOT / "docs" / "benchmark.md"
 MARKERS = ("<!-- scaling table: written by `python -m bench.scaling` -->\n```\n", "```\n<!-- end of scaling table -->")
 STAGES = ("check_params", "prepare", "tokenize", "train_nbsvm@full_data", "train_learned@learned_maxlen20")
 DROP, SWAPS, SEED = 0.05, 2, 2026
@@ -201,11 +201,7 @@ def main() -> None:
     RESULTS.write_text(json.dumps(figures, indent=1) + "\n")
     text = table(rows)
     print(text)
-    start, end = MARKERS
-    doc = DOC.read_text()
-    if start in doc and end in doc:
-        before, rest = doc.split(start, 1)
-        DOC.write_text(f"{before}{start}{text}\n{end}{rest.split(end, 1)[1]}")
+    write_table(text, MARKERS)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ from typing import Any, NamedTuple
 
 from imdb_embeddings.core.errors import PipelineError
 
-FORMATS = ("aclimdb", "csv", "tsv", "parquet", "jsonl", "folders")
 # One review's text at most (the longest aclImdb review is 14 KB): a bound that
 # stops one broken quote in a CSV from reading the rest of the file as one field.
 MAX_TEXT_BYTES = 1 << 20
@@ -43,7 +42,7 @@ class Columns(NamedTuple):
 
 
 def read_records(path: str | Path, fmt: str, columns: Columns) -> Iterator[Record]:
-    """Every row of `path` in `fmt` (one of FORMATS but aclimdb), in file order."""
+    """Every row of `path` in `fmt` (params.DATASET_FORMATS but aclimdb), in file order."""
     path = Path(path)
     if fmt == "folders":
         if not path.is_dir():

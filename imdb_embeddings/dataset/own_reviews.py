@@ -31,11 +31,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
+from imdb_embeddings.archives.reviews import SPLITS
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.dataset.formats import Record
 
 LABELS = {"positive": 1, "negative": 0}
-SPLITS = ("train", "test", "unsup")
 RATING = -1  # own reviews carry no star rating
 SHOWN = 3  # rows named per kind of fault
 FAULTS = {
@@ -120,6 +120,7 @@ def survey(records: Iterable[Record], rules: Rules) -> Survey:
     earlier = {"train": set(), "test": seen["train"], "unsup": seen["train"] | seen["test"]}
     keep = bytearray(len(rows))
     lines, counts = [], {split: Counter() for split in SPLITS}
+    names = {1: rules.positive, 0: rules.negative, -1: "-"}  # as the digest's lines write labels
     for i, (split, label, digest, n) in enumerate(rows):
         if digest in earlier[split]:
             leave_out("duplicate", f"{split} row {n}")
@@ -127,8 +128,7 @@ def survey(records: Iterable[Record], rules: Rules) -> Survey:
         keep[i] = 1
         counts[split][label] += 1
         given = split if rules.split_given and split != "unsup" else "-"
-        name = {1: rules.positive, 0: rules.negative, -1: "-"}[label]
-        lines.append(f"{given} {name} {digest.hex()}\n")
+        lines.append(f"{given} {names[label]} {digest.hex()}\n")
     lines.sort()
     content = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
     tallies = {

@@ -111,8 +111,9 @@ def fit_vocabulary_batches(ids: np.ndarray, offsets: np.ndarray, n: int, vocabul
         batch = fit_vocabulary(*_batch_keys(ids, offsets, start, n, vocabulary_size), 1)
         merged = np.concatenate([counted, batch.keys])
         order = np.argsort(merged, kind="stable")  # two sorted runs: a linear merge
-        first = _firsts(merged[order])
-        counted = merged[order][first]
+        ordered = merged[order]
+        first = _firsts(ordered)
+        counted = ordered[first]
         df = np.concatenate([counts, np.bincount(batch.columns, minlength=len(batch.keys))])
         counts = np.add.reduceat(df[order], np.flatnonzero(first)) if len(df) else df
     vocabulary = counted[counts >= min_df]
