@@ -7,6 +7,7 @@ Only the train stage imports this module (it imports TensorFlow, ~3 s).
 """
 
 import contextlib
+import gc
 import logging
 import os
 import re
@@ -48,11 +49,28 @@ def import_tensorflow() -> Any:
     notice, not a fault. So C++ logging is at FATAL only (level 3) unless the
     user sets TF_CPP_MIN_LOG_LEVEL; real failures still raise Python errors."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with filtered_stderr(HARMLESS_START_UP), without_optional_imports():
+    with filtered_stderr(HARMLESS_START_UP), without_optional_imports(), without_garbage_collection():
         import tensorflow as tf
 
         tf.config.list_physical_devices()
     return tf
+
+
+@contextlib.contextmanager
+def without_garbage_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector off while TensorFlow loads, and what
+    it loaded frozen after (gc.freeze: never scanned again). The import makes
+    millions of long-lived objects, and each full collection during it walked
+    all of them: about 0.5 s of every training process here (1.75 s -> 1.25
+    s), for nothing to free. Collection is back on for the fit."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 # Packages Keras imports when installed, for features training never uses, and
