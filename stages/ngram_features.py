@@ -19,6 +19,7 @@ from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.nbsvm.experiment import training_text
 from imdb_embeddings.nbsvm.features_file import matrix_of, save_matrix, save_training
+from imdb_embeddings.text.batches import text_batches
 from imdb_embeddings.text.tokenizer import encode
 
 log = logging.getLogger("ngram_features")
@@ -37,9 +38,7 @@ def main() -> None:
     p = params.load(keys=[key.format(args.group, args.name) for key in PARAMS])
     spec = p["nbsvm"][args.group][args.name]
     start = time.perf_counter()
-    texts = pq.read_table(args.train, columns=["text"]).column("text").to_pylist()
-    text = training_text(texts, spec["ngrams"], spec["min_df"])
-    del texts
+    text = training_text(text_batches(args.train), spec["ngrams"], spec["min_df"])
     test = pq.read_table(args.test, columns=["text"]).column("text").to_pylist()
     ids, offsets = encode(test, text.vocabulary, keep_unknown=True)[:2]
     matrix = matrix_of(text.features, ids, offsets)

@@ -9,24 +9,18 @@ imdb_embeddings/text/tokenizer.py.
 import argparse
 import json
 import logging
-from collections.abc import Iterator
 
 import pyarrow.parquet as pq
 
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path
+from imdb_embeddings.text.batches import text_batches
 from imdb_embeddings.text.sequences import save_sequences
 from imdb_embeddings.text.tokenizer import encode_chunks, fit_and_encode_chunks
 
 log = logging.getLogger("tokenize")
 PARAMS = ("tokenize.max_words",)
-BATCH = 50_000  # reviews split at a time
-
-
-def text_batches(path: str) -> Iterator[list[str]]:
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH, columns=["text"]):
-        yield batch.column(0).to_pylist()
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.nbsvm.experiment import TeacherInput, fit_experiment, training_text
 from imdb_embeddings.nbsvm.features_file import load_training
+from imdb_embeddings.text.batches import text_batches
 
 log = logging.getLogger("train_nbsvm")
 PARAMS = ("nbsvm.{0}.{1}",)
@@ -57,15 +58,14 @@ def main() -> None:
     where = f"nbsvm.{args.group}.{args.name}"
 
     start = time.perf_counter()
-    train = pq.read_table(args.train, columns=["text", "label"] if args.features is None else ["label"])
-    labels = train.column("label").to_numpy().astype(np.int64)
+    labels = pq.read_table(args.train, columns=["label"]).column("label").to_numpy().astype(np.int64)
     teacher = None
     if args.group == "pseudo_labelled":
         text = load_training(args.features)  # counted once by stage ngram_features
         with open(args.vocabulary, encoding="utf-8") as f:
             teacher = TeacherInput(json.load(f), np.load(args.vectors))
     else:
-        text = training_text(train.column("text").to_pylist(), settings.ngrams, settings.min_df)
+        text = training_text(text_batches(args.train), settings.ngrams, settings.min_df, keep_ids=False)
     model, summary, _ = fit_experiment(text, labels, settings, teacher, where)
     seconds = time.perf_counter() - start  # the whole fit: reading, (counting,) teacher, regression
     model.save(args.model)

@@ -2,18 +2,21 @@
 definition, the exported model held to scikit-learn's own decision function,
 the file byte-stable, and the teacher's pieces."""
 
+import random
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.nbsvm import exact_ngrams
+from imdb_embeddings.nbsvm import exact_ngrams, lbfgs
 from imdb_embeddings.nbsvm import fit as nbsvm
 from imdb_embeddings.nbsvm.exact_ngrams import fit_vocabulary, ngram_keys, present
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
 from imdb_embeddings.nbsvm.teacher import choose_teacher_c, confident, review_vectors
 from imdb_embeddings.text.tokenizer import encode, fit_and_encode, words
+from tests import fixtures
 
 TEXTS = [
     "A great film, great acting and a great story.",
@@ -89,7 +92,10 @@ def test_counting_in_batches_gives_the_same_matrix(monkeypatch, batch, min_df):
     whole = fit_vocabulary(*ngram_keys(ids, offsets, 3, len(vocabulary)), min_df)
     monkeypatch.setattr(exact_ngrams, "BATCH", batch)
     batched = exact_ngrams.fit_vocabulary_batches(ids, offsets, 3, len(vocabulary), min_df)
-    for got, expected in zip(batched, whole):
+    # The pattern is what scipy makes of the (row, column) cells.
+    shape = (len(offsets) - 1, len(whole.keys))
+    converted = sp.csr_matrix((np.ones(len(whole.rows), np.float32), (whole.rows, whole.columns)), shape=shape)
+    for got, expected in zip(batched, (whole.keys, converted.indptr, converted.indices)):
         np.testing.assert_array_equal(got, expected)
         assert got.dtype == expected.dtype
 
@@ -183,7 +189,7 @@ def test_ngram_features_round_trip_and_broken_files(tmp_path):
     from imdb_embeddings.nbsvm.features_file import load_matrix, load_training, matrix_of, save_matrix, save_training
 
     texts = ["a good film", "a bad film", "good good acting", "bad plot and bad acting"]
-    text = training_text(texts, ngrams=2, min_df=1)
+    text = training_text([texts], ngrams=2, min_df=1)
     save_training(text, tmp_path / "train.npz")
     back = load_training(tmp_path / "train.npz")
     assert back.vocabulary == text.vocabulary and back.features.ngrams == 2
@@ -201,3 +207,53 @@ def test_ngram_features_round_trip_and_broken_files(tmp_path):
     np.savez(tmp_path / "other.npz", indptr=np.array([0]))
     with pytest.raises(PipelineError, match="other.npz: not an n-gram features file \\(no columns, indices\\)"):
         load_matrix(tmp_path / "other.npz", 3)
+
+
+def noisy_reviews(n=240, flip=0.2, seed=3):
+    """Synthetic reviews (tests/fixtures.py) with a share of labels flipped:
+    no n-gram separates them, so the regression's minimum is not at the edge."""
+    rng = random.Random(seed)
+    labels = np.arange(n) % 2
+    texts = [fixtures.review(rng, "pos" if y else "neg") for y in labels]
+    return texts, labels ^ (np.random.default_rng(seed).random(n) < flip)
+
+
+def objective(model, features, rows, labels, c):
+    """liblinear's objective (lbfgs.py) at the model's weights."""
+    ratios = nbsvm.nb_ratios(features.matrix[rows], labels)
+    w = model.weights.astype(np.float64) / ratios
+    z = features.matrix[rows] @ (w * ratios) + model.bias
+    return c * np.logaddexp(0, -np.where(labels == 1, 1.0, -1.0) * z).sum() + 0.5 * (w @ w + model.bias**2)
+
+
+@pytest.mark.parametrize("batch", [7, 1000])
+def test_lbfgs_reaches_liblinear_s_minimum(monkeypatch, batch):
+    texts, labels = noisy_reviews()
+    vocabulary, ids, offsets = fit_and_encode(texts, 1 << 20)
+    features = nbsvm.Features(ids, offsets, vocabulary, ngrams=2, min_df=1)
+    rows = np.random.default_rng(1).permutation(len(texts))[:200]  # shuffled, not all: a copy of some rows
+    monkeypatch.setattr(lbfgs, "BATCH", batch)
+    ours = nbsvm.fit(features, rows, labels[rows], c=0.5, seed=1, solver="lbfgs")
+    reference = nbsvm.fit(features, rows, labels[rows], c=0.5, seed=1)
+    # The same objective, at least as low as liblinear's own stop, and the same model.
+    theirs = objective(reference, features, rows, labels[rows], 0.5)
+    assert objective(ours, features, rows, labels[rows], 0.5) <= theirs * (1 + 1e-7)
+    np.testing.assert_allclose(ours.weights, reference.weights, atol=1e-3 * np.abs(reference.weights).max())
+    assert ours.bias == pytest.approx(reference.bias, abs=1e-3)
+    np.testing.assert_allclose(ours.logits(texts), reference.logits(texts), atol=1e-2)
+
+
+def test_lbfgs_batches_and_orders_change_nothing_but_rounding(tmp_path, monkeypatch):
+    texts, labels = noisy_reviews()
+    vocabulary, ids, offsets = fit_and_encode(texts, 1 << 20)
+    features = nbsvm.Features(ids, offsets, vocabulary, ngrams=3, min_df=1)
+    everything = np.arange(len(texts))
+    whole = nbsvm.fit(features, everything, labels, c=1.0, seed=0, solver="lbfgs")
+    shuffled = np.random.default_rng(5).permutation(len(texts))
+    monkeypatch.setattr(lbfgs, "BATCH", 16)
+    batched = nbsvm.fit(features, shuffled, labels[shuffled], c=1.0, seed=0, solver="lbfgs")
+    np.testing.assert_allclose(batched.weights, whole.weights, rtol=1e-4, atol=1e-5)
+    # Deterministic: the same fit gives the same bytes.
+    batched.save(tmp_path / "a.npz")
+    nbsvm.fit(features, shuffled, labels[shuffled], c=1.0, seed=0, solver="lbfgs").save(tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()

@@ -8,6 +8,7 @@ computed with numpy for all reviews at once, and the same at training and
 prediction. With V up to 2^20 and n up to 3 it fits in 63 bits.
 """
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -97,15 +98,28 @@ def fit_vocabulary(keys: np.ndarray, reviews: np.ndarray, min_df: int) -> Kept:
 BATCH = 25_000
 
 
-def fit_vocabulary_batches(ids: np.ndarray, offsets: np.ndarray, n: int, vocabulary_size: int, min_df: int) -> Kept:
+class Pattern(NamedTuple):
+    """The kept n-grams and the binary matrix's pattern, in CSR form: review
+    i's columns are indices[indptr[i]:indptr[i + 1]], sorted. int32 indices
+    (4 bytes a value, where a (row, column) pair of int64 takes 16), as
+    scipy's own conversion would make them."""
+
+    keys: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+
+
+def fit_vocabulary_batches(ids: np.ndarray, offsets: np.ndarray, n: int, vocabulary_size: int, min_df: int) -> Pattern:
     """fit_vocabulary of every review's 1..`n`-grams, BATCH reviews at a
-    time: the same keys, rows and columns, while memory holds one batch's
-    n-gram occurrences (8 bytes each, about 700 a review), not every review's.
-    A first pass counts each n-gram's reviews, merging the batches' counts; a
-    second finds the kept n-grams of each review (`present`)."""
+    time, as a CSR pattern: memory holds one batch's n-gram occurrences (8
+    bytes each, about 700 a review) and 4 bytes a kept value, not every
+    review's occurrences. A first pass counts each n-gram's reviews, merging
+    the batches' counts; a second finds the kept n-grams of each review
+    (`present`)."""
     reviews = len(offsets) - 1
     if reviews <= BATCH:
-        return fit_vocabulary(*ngram_keys(ids, offsets, n, vocabulary_size), min_df)
+        kept = fit_vocabulary(*ngram_keys(ids, offsets, n, vocabulary_size), min_df)
+        return Pattern(kept.keys, *_compressed([(kept.rows, kept.columns)], [reviews]))
     counted, counts = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     for start in range(0, reviews, BATCH):
         batch = fit_vocabulary(*_batch_keys(ids, offsets, start, n, vocabulary_size), 1)
@@ -116,13 +130,26 @@ def fit_vocabulary_batches(ids: np.ndarray, offsets: np.ndarray, n: int, vocabul
         counted = ordered[first]
         df = np.concatenate([counts, np.bincount(batch.columns, minlength=len(batch.keys))])
         counts = np.add.reduceat(df[order], np.flatnonzero(first)) if len(df) else df
+        del merged, order, ordered, first, df, batch
     vocabulary = counted[counts >= min_df]
-    rows, columns = [], []
-    for start in range(0, reviews, BATCH):
-        cells = present(*_batch_keys(ids, offsets, start, n, vocabulary_size), vocabulary)
-        rows.append(cells.rows + start)
-        columns.append(cells.columns)
-    return Kept(vocabulary, np.concatenate(rows), np.concatenate(columns))
+    del counted, counts
+    starts = range(0, reviews, BATCH)
+    cells = (present(*_batch_keys(ids, offsets, start, n, vocabulary_size), vocabulary) for start in starts)
+    return Pattern(vocabulary, *_compressed(cells, [min(BATCH, reviews - start) for start in starts]))
+
+
+def _compressed(batches: Iterable[tuple[np.ndarray, np.ndarray]], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(indptr, indices) of batches of (rows, columns) cells sorted by row
+    (rows numbered within their batch of `sizes[k]` reviews)."""
+    counts, indices = [], []
+    for (rows, columns), size in zip(batches, sizes):
+        counts.append(np.bincount(rows, minlength=size))
+        indices.append(columns.astype(np.int32))
+    indices = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
+    dtype = np.int32 if len(indices) < 2**31 else np.int64
+    indptr = np.zeros(sum(sizes) + 1, dtype=dtype)
+    np.cumsum(np.concatenate(counts) if counts else [], out=indptr[1:])
+    return indptr, indices
 
 
 def _batch_keys(ids: np.ndarray, offsets: np.ndarray, start: int, n: int, vocabulary_size: int) -> Keyed:

@@ -6,6 +6,7 @@ Stage train_nbsvm runs it at the experiment's seed; stage draw at the seeds
 of its label draws."""
 
 import time
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -18,7 +19,7 @@ from imdb_embeddings.nbsvm.exact_ngrams import MAX_VOCABULARY
 from imdb_embeddings.nbsvm.features_file import TrainingText
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
 from imdb_embeddings.nbsvm.teacher import Training, pseudo_labelled, review_vectors
-from imdb_embeddings.text.tokenizer import fit_and_encode
+from imdb_embeddings.text.tokenizer import fit_and_encode_chunks
 
 ALL_WORDS = MAX_VOCABULARY + 1  # every training word (~75,000): max_words counts the padding index
 
@@ -36,11 +37,15 @@ class FittedNbsvm(NamedTuple):
     seconds: float  # fitting: the teacher and the regression (n-grams counted before)
 
 
-def training_text(texts: list[str], ngrams: int, min_df: int) -> TrainingText:
-    """The training texts tokenized (every word) and their 1..`ngrams`-grams
-    counted, those in fewer than `min_df` texts left out."""
-    vocabulary, ids, offsets = fit_and_encode(texts, ALL_WORDS)
+def training_text(chunks: Iterable[Sequence[str]], ngrams: int, min_df: int, keep_ids: bool = True) -> TrainingText:
+    """The training texts (a chunk at a time: tokenizer.fit_and_encode_chunks)
+    tokenized (every word) and their 1..`ngrams`-grams counted, those in fewer
+    than `min_df` texts left out. Without `keep_ids` the word ids are dropped
+    once counted (a `labelled` fit reads only the n-grams: 4 bytes a word)."""
+    vocabulary, ids, offsets = fit_and_encode_chunks(chunks, ALL_WORDS)
     features = nbsvm.Features(ids, offsets, vocabulary, ngrams, min_df)
+    if not keep_ids:
+        ids = offsets = None
     return TrainingText(vocabulary, ids, offsets, features)
 
 
@@ -60,7 +65,7 @@ def fit_experiment(
         x = review_vectors(text.ids, text.offsets, text.vocabulary, teacher.words, teacher.vectors)
         training = pseudo_labelled(x, labels, labelled, validation, settings, where)
     try:
-        model = nbsvm.fit(features, training.rows, training.labels, settings.c, settings.seed)
+        model = nbsvm.fit(features, training.rows, training.labels, settings.c, settings.seed, settings.solver)
     except ValueError as exc:
         raise PipelineError(f"{where}: cannot fit on {len(training.rows)} reviews: {exc}") from None
     seconds = time.perf_counter() - start

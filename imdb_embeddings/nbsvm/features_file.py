@@ -26,8 +26,8 @@ class TrainingText(NamedTuple):
     """The training reviews as the n-gram models see them."""
 
     vocabulary: list[str]  # every training word, by count
-    ids: np.ndarray  # word ids of `vocabulary` (from 1), review after review
-    offsets: np.ndarray  # where each review's ids begin, and the end
+    ids: np.ndarray | None  # word ids of `vocabulary` (from 1), review after review (None: dropped)
+    offsets: np.ndarray | None  # where each review's ids begin, and the end
     features: Features  # the binary n-gram matrix and its kept n-grams
 
 
@@ -50,8 +50,8 @@ def save_training(text: TrainingText, dest: str | Path) -> None:
             offsets=text.offsets,
             ngrams=np.array(f.ngrams),
             keys=f.keys,
-            indptr=f.matrix.indptr,
-            indices=f.matrix.indices,
+            indptr=f.indptr,
+            indices=f.indices,
         )
 
 

@@ -2,9 +2,12 @@
 binary n-gram feature is scaled by its naive-Bayes log-count ratio
 r = log((p / |p|) / (q / |q|)), p and q the feature's counts in positive and
 negative reviews plus `alpha`, and an L2-regularised logistic regression
-(scikit-learn's liblinear, deterministic for a seed) is fitted on the scaled
-features. The exported weight of an n-gram is its coefficient times r."""
+(scikit-learn's liblinear, deterministic for a seed; or the same regression
+by L-BFGS over batches, lbfgs.py, for data too big for liblinear's copy) is
+fitted on the scaled features. The exported weight of an n-gram is its
+coefficient times r."""
 
+import functools
 import logging
 import time
 from typing import Any
@@ -12,6 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from imdb_embeddings.nbsvm import lbfgs
 from imdb_embeddings.nbsvm.exact_ngrams import fit_vocabulary_batches
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
 
@@ -20,10 +24,14 @@ ALPHA = 1.0  # the naive-Bayes smoothing count of the papers
 
 
 class Features:
-    """The binary n-gram matrix of a set of reviews (word ids of `vocabulary`)."""
+    """The binary n-gram matrix of a set of reviews (word ids of `vocabulary`):
+    its pattern (CSR `indptr`, `indices`: 4 bytes a value), and `matrix`,
+    the scipy matrix of float32 ones over it, built when first read (4 bytes a
+    value more; the L-BFGS fit never reads it)."""
 
     keys: np.ndarray  # the kept n-grams, sorted (exact_ngrams.py)
-    matrix: sp.csr_matrix  # a row a review, a column a kept n-gram
+    indptr: np.ndarray  # review i's n-grams are indices[indptr[i]:indptr[i + 1]]
+    indices: np.ndarray  # int32 column numbers
     vocabulary: list[str]
     ngrams: int
 
@@ -31,14 +39,13 @@ class Features:
     def restored(cls, keys: np.ndarray, matrix: sp.csr_matrix, vocabulary: list[str], ngrams: int) -> "Features":
         """Features read back from a file (features_file.py), not counted again."""
         features = cls.__new__(cls)
-        features.keys, features.matrix, features.vocabulary, features.ngrams = keys, matrix, vocabulary, ngrams
+        features.keys, features.vocabulary, features.ngrams = keys, vocabulary, ngrams
+        features.indptr, features.indices, features.matrix = matrix.indptr, matrix.indices, matrix
         return features
 
     def __init__(self, ids: np.ndarray, offsets: np.ndarray, vocabulary: list[str], ngrams: int, min_df: int) -> None:
         start = time.perf_counter()
-        self.keys, rows, columns = fit_vocabulary_batches(ids, offsets, ngrams, len(vocabulary), min_df)
-        values = np.ones(len(rows), dtype=np.float32)
-        self.matrix = sp.csr_matrix((values, (rows, columns)), shape=(len(offsets) - 1, len(self.keys)))
+        self.keys, self.indptr, self.indices = fit_vocabulary_batches(ids, offsets, ngrams, len(vocabulary), min_df)
         self.vocabulary, self.ngrams = vocabulary, ngrams
         log.info(
             "%d reviews: %d n-grams (1..%d words, in at least %d reviews) in %.1f s",
@@ -49,12 +56,27 @@ class Features:
             time.perf_counter() - start,
         )
 
+    @functools.cached_property
+    def matrix(self) -> sp.csr_matrix:
+        """A row a review, a column a kept n-gram: 1.0 where the review has it."""
+        values = np.ones(len(self.indices), dtype=np.float32)
+        shape = (len(self.indptr) - 1, len(self.keys))
+        return sp.csr_matrix((values, self.indices, self.indptr), shape=shape, copy=False)
+
 
 def nb_ratios(matrix: sp.csr_matrix, labels: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
     # Each class's counts as one product with the matrix (no copy of its rows);
     # in its dtype, exact for whole counts below 2**24.
-    p = alpha + matrix.T @ (labels == 1).astype(matrix.dtype)
-    q = alpha + matrix.T @ (labels == 0).astype(matrix.dtype)
+    p = matrix.T @ (labels == 1).astype(matrix.dtype)
+    q = matrix.T @ (labels == 0).astype(matrix.dtype)
+    return ratios_of_counts(p, q, alpha)
+
+
+def ratios_of_counts(p: np.ndarray, q: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
+    """r = log((p / |p|) / (q / |q|)) of each n-gram's counts in positive (p)
+    and negative (q) reviews, `alpha` added to each; in float32, as liblinear's
+    fit has always computed them."""
+    p, q = alpha + p.astype(np.float32), alpha + q.astype(np.float32)
     return np.log(p / p.sum()) - np.log(q / q.sum())
 
 
@@ -66,12 +88,17 @@ def scaled(matrix: sp.csr_matrix, ratios: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((values, matrix.indices, matrix.indptr), shape=matrix.shape)
 
 
-def fit(features: Features, rows: np.ndarray, labels: np.ndarray, c: float, seed: int) -> NgramModel:
-    """NBSVM fitted on reviews `rows` of `features` with `labels` (0/1)."""
-    from sklearn.linear_model import LogisticRegression
-
+def fit(
+    features: Features, rows: np.ndarray, labels: np.ndarray, c: float, seed: int, solver: str = "liblinear"
+) -> NgramModel:
+    """NBSVM fitted on reviews `rows` of `features` with `labels` (0/1), by
+    liblinear (the rows in the given order) or by L-BFGS over batches (lbfgs.py)."""
     if len(np.unique(labels)) < 2:
         raise ValueError("both classes are needed to fit a classifier")
+    if solver == "lbfgs":
+        return _fit_lbfgs(features, rows, labels, c)
+    from sklearn.linear_model import LogisticRegression
+
     matrix = features.matrix[rows]
     ratios = nb_ratios(matrix, labels)
     x = scaled(matrix, ratios)
@@ -82,6 +109,24 @@ def fit(features: Features, rows: np.ndarray, labels: np.ndarray, c: float, seed
     return NgramModel(
         features.vocabulary, features.ngrams, features.keys, weights, float(regression.intercept_[0]), None
     )
+
+
+def _fit_lbfgs(features: Features, rows: np.ndarray, labels: np.ndarray, c: float) -> NgramModel:
+    # The rows in stored order (the sums' order changes nothing but rounding).
+    # All of them: the pattern as it is, with no float matrix and no copy;
+    # some: their rows copied out.
+    order = np.argsort(rows, kind="stable")
+    rows, labels = rows[order], labels[order]
+    if len(rows) == len(features.indptr) - 1 and np.array_equal(rows, np.arange(len(rows))):
+        indptr, indices = features.indptr, features.indices
+    else:
+        part = features.matrix[rows]
+        indptr, indices = part.indptr, part.indices
+    binary = lbfgs.Binary(indptr, indices, len(features.keys))
+    ratios = ratios_of_counts(*lbfgs.class_counts(binary, labels))
+    w, bias = lbfgs.fit_logistic(binary, labels, ratios, c)
+    weights = (w * ratios).astype(np.float32)
+    return NgramModel(features.vocabulary, features.ngrams, features.keys, weights, bias, None)
 
 
 def accuracy(model: NgramModel, features: Features, rows: np.ndarray, labels: np.ndarray) -> float:
