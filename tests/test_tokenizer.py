@@ -4,6 +4,7 @@ import re
 import numpy as np
 import pytest
 
+from imdb_embeddings.text import tokenizer
 from imdb_embeddings.text.padding import pad_sequences
 from imdb_embeddings.text.tokenizer import encode, encode_chunks, fit_and_encode, fit_and_encode_chunks, words
 
@@ -117,6 +118,37 @@ def test_fast_paths_match_the_reference(seed):
         assert [tokens[offsets[i] : offsets[i + 1]].tolist() for i in range(len(train))] == expected[:200], size
         tokens, offsets = encode_chunks([test[i : i + size] for i in range(0, len(test), size)], fitted)
         assert [tokens[offsets[i] : offsets[i + 1]].tolist() for i in range(len(test))] == expected[200:], size
+
+
+@pytest.mark.parametrize("tail_chars", [1, 8])
+def test_encoding_the_last_words_reads_the_end_and_gives_the_same(monkeypatch, tail_chars):
+    rng = random.Random(11)
+    # As above, with what could differ when a text is cut: markup split by the
+    # cut or made again by applying the rule twice ("<br<br>/>" leaves "<br />"),
+    # a capital sigma (its lower case depends on its neighbours), long words.
+    alphabet = list("abcdeABCDE     '.,!?-\t\n\r\xa0") + [
+        "<br />",
+        "<br<br>/>",
+        "<br \xa0/>",  # cut after its space, the rest would leave the word "\xa0"
+        " \xa0 ",  # which is a word elsewhere, and in the vocabulary
+        "ΟΔΟΣ ",
+        " Σ",
+        "İ",
+        "don't",
+        "abcdeabcdeabcdeabcdeabcde",
+    ]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120))) for _ in range(400)] + [""]
+    vocabulary = fit_vocabulary(texts[:300], 30)
+    tokens, offsets = encode(texts, vocabulary)
+    monkeypatch.setattr(tokenizer, "TAIL_CHARS_A_WORD", tail_chars)  # 1: most texts are read again
+    for keep in (1, 3, 20, 500):
+        got, got_offsets = tokenizer.encode_last(texts, vocabulary, keep)
+        for i in range(len(texts)):
+            expected = tokens[offsets[i] : offsets[i + 1]][-keep:]
+            assert got[got_offsets[i] : got_offsets[i + 1]].tolist() == expected.tolist(), (keep, texts[i])
+        assert got.dtype == tokens.dtype and got_offsets.dtype == offsets.dtype
+    got, got_offsets = tokenizer.encode_last([], vocabulary, 5)
+    assert got.tolist() == [] and got_offsets.tolist() == [0]
 
 
 def test_no_texts():

@@ -16,7 +16,7 @@ from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.metrics import probability
 from imdb_embeddings.modeling.inference import predict_logits, read_exported
 from imdb_embeddings.text.model_input import model_input
-from imdb_embeddings.text.tokenizer import RULES, encode
+from imdb_embeddings.text.tokenizer import RULES, encode_last
 
 
 class ExportedModel:
@@ -44,7 +44,8 @@ class ExportedModel:
         return cls(path, exported.layers, exported.weights, exported.spec, exported.vocabulary)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        tokens, offsets = encode(texts, self.vocabulary)
+        # Only the last maxlen known words of a text reach the model: only those are read.
+        tokens, offsets = encode_last(texts, self.vocabulary, self.spec["maxlen"])
         return predict_logits(self.layers, self.weights, model_input(tokens, offsets, self.spec))
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
