@@ -32,7 +32,7 @@ lint: setup
 # On every core, each test file on one worker (so a module's fixtures are
 # built once; the session's shared fixture project once per worker).
 test: lint
-	pytest -n auto --dist loadfile
+	pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # Re-resolve requirements.lock from pyproject.toml (direct dependencies and
 # the test extra) with uv's resolver, for every Python that requires-python

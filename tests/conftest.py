@@ -1,15 +1,15 @@
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from imdb_embeddings.archives.reviews import REVIEW, content_digest
-from tests import fixtures
+from tests import fixtures, reproduced
 from tests.http_faults import FaultServer
 from tests.project import ROOT, committed_params, copy_project, edit_params, git, readme_line, readme_make_run  # noqa: F401  (the test modules import them from here)
+from tests.reproduced import tool_env  # noqa: F401  (the test modules import it from here)
 
 
 @pytest.fixture
@@ -46,14 +46,6 @@ def free_ports(n):
     for s in sockets:
         s.close()
     return ports
-
-
-def tool_env(**extra):
-    """The environment a stage sees: this venv's `python` and `dvc` first."""
-    bin_dir = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), **extra}
-    env.pop("PIPELINE_LOG_LEVEL", None)
-    return env
 
 
 def run_tool(cwd, *args, env=None, check=True, timeout=None):
@@ -109,22 +101,41 @@ def fixture_params(p, members):
     p["draws"].update(nbsvm_pseudo=[1], curve=[1], curve_sizes=[20])
 
 
+def shared_folder(config: pytest.Config) -> Path:
+    """Where the reproduced project is built once for every worker of this run
+    (the run's base temporary folder; a worker's own is inside it)."""
+    base = config._tmp_path_factory.getbasetemp()  # pytest's own TempPathFactory, made before collection
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "reproduced-shared"
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
+def pytest_collection_modifyitems(config, items):
+    # Start building the shared project as soon as a collected test needs it:
+    # it builds in its own process while the workers run the other test files,
+    # which go first, their slow ones (the real data's) first of all. A file
+    # stays whole: `--dist loadfile` gives it to one worker, and
+    # `--no-loadscope-reorder` (Makefile) keeps this order.
+    users = {item.path for item in items if "reproduced_project" in getattr(item, "fixturenames", ())}
+    if users and not config.option.collectonly:
+        reproduced.start(shared_folder(config))
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: (item.path in users, item.path not in slow))  # stable: files stay in order
+
+
+def pytest_unconfigure(config):
+    reproduced.finish()  # a build this process started has ended (and is reaped)
+
+
 @pytest.fixture(scope="session")
-def reproduced_project(tmp_path_factory, fixture_mirror):
+def reproduced_project(request, tmp_path_factory):
     """The whole pipeline run once on the fixture data and committed, as a
-    teammate's repository would be: (project, the environment it ran in)."""
-    mirror, members = fixture_mirror
-    project = copy_project(tmp_path_factory.mktemp("reproduced") / "project")
-    edit_params(project, lambda p: fixture_params(p, members))
-    env = tool_env(PIPELINE_MIRROR=str(mirror), PIPELINE_CACHE_DIR=str(tmp_path_factory.mktemp("download-cache")))
-    # The README's first commands as written: the offline quick start (the
-    # fixture mirror for ../shared/mirror; this venv for .venv), then its recipe
-    # to commit a run (tests/test_walkthrough.py checks what they did).
-    cold = readme_make_run(project, Path(sys.executable).parent.parent, f"PIPELINE_MIRROR={mirror}", env=env)
-    if cold.returncode != 0:
-        raise AssertionError(f"make run failed ({cold.returncode}):\n{cold.stdout}\n{cold.stderr}")
-    # What the cold run printed, for the tests of what it ran (test_pipeline.py).
-    (project.parent / "cold-repro.log").write_text(cold.stdout + cold.stderr)
-    git_env = {**env, **{f"GIT_{who}_{what}": "t" for who in ("AUTHOR", "COMMITTER") for what in ("NAME", "EMAIL")}}
-    run_tool(project, "bash", "-c", readme_line("git add dvc.lock"), env=git_env)
-    return project, env
+    teammate's repository would be (tests/reproduced.py, built once a test
+    run): (this worker's copy of the project, the environment it ran in)."""
+    shared = shared_folder(request.config)
+    reproduced.start(shared)  # when no collected test asked for it (it is built once all the same)
+    reproduced.wait(shared)
+    mine = tmp_path_factory.mktemp("reproduced")
+    for name in ("project", "cold-repro.log"):
+        subprocess.run(["cp", "-a", str(shared / name), str(mine / name)], check=True)
+    (mine / "download-cache").mkdir()  # the build's stays empty: the mirror serves every file
+    return mine / "project", reproduced.environment(shared, mine / "download-cache")

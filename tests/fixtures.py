@@ -1,6 +1,7 @@
 """Small, real archives shaped like the originals: an aclImdb .tar.gz of
 synthetic reviews and a glove.6B zip of tiny vectors. Deterministic."""
 
+import gzip
 import hashlib
 import io
 import random
@@ -14,6 +15,7 @@ NEUTRAL = (
     "the a movie film plot actor scene story it was and of to this that director cast ending music don't character's"
 ).split()
 DIMS = (50, 100, 200, 300)
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # zip members' time: the same bytes in every process
 
 
 def review(rng, label):
@@ -40,7 +42,14 @@ def imdb_members(per_class=(60, 40), unsup=10, seed=0):
 
 def write_tar(path, members, extra=()):
     """A .tar.gz of `members` ({name: text}) plus raw TarInfo `extra` members."""
-    with tarfile.open(path, "w:gz") as tar:
+    # gzip's header time fixed (mtime 0, no file name), as the members' are: the same members
+    # give the same bytes in every process (tests/reproduced.py builds the
+    # shared project from its own copy of the mirror).
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w") as tar,
+    ):
         for name, text in members.items():
             data = text.encode("utf-8")
             info = tarfile.TarInfo(name)
@@ -64,7 +73,7 @@ def write_glove_zip(path, dims=DIMS):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         for dim in dims:
             data = glove_text(dim).encode()
-            zf.writestr(f"glove.6B.{dim}d.txt", data)
+            zf.writestr(zipfile.ZipInfo(f"glove.6B.{dim}d.txt", FIXED_TIME), data, zipfile.ZIP_DEFLATED)
             digests[dim] = hashlib.sha256(data).hexdigest()
     return digests
 
