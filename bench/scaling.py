@@ -42,7 +42,8 @@ STAGES = ("check_params", "prepare", "tokenize", "train_nbsvm@full_data", "train
 DROP, SWAPS, SEED = 0.05, 2, 2026
 NAMES = {1: "pos", 0: "neg", -1: ""}
 # The NBSVM fit that does not hold a float64 copy of the matrix (nbsvm/lbfgs.py),
-# at every size: liblinear's own copy alone outgrows 4 GiB before 16x.
+# at every size, so the sizes compare one fit (solver auto picks it at 16x only:
+# liblinear's copies outgrow 4 GiB there).
 FIT = {"solver": "lbfgs"}
 
 

@@ -257,3 +257,16 @@ def test_lbfgs_batches_and_orders_change_nothing_but_rounding(tmp_path, monkeypa
     batched.save(tmp_path / "a.npz")
     nbsvm.fit(features, shuffled, labels[shuffled], c=1.0, seed=0, solver="lbfgs").save(tmp_path / "b.npz")
     assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
+def test_solver_auto_is_liblinear_below_its_size_and_lbfgs_above(tmp_path, monkeypatch):
+    texts, labels = noisy_reviews()
+    vocabulary, ids, offsets = fit_and_encode(texts, 1 << 20)
+    features = nbsvm.Features(ids, offsets, vocabulary, ngrams=2, min_df=1)
+    rows = np.arange(0, len(texts), 2)  # every other review: the size is the rows' own
+    values = int(features.matrix[rows].nnz)
+    for threshold, same_as in ((values, "liblinear"), (values - 1, "lbfgs")):
+        monkeypatch.setattr(nbsvm, "AUTO_LBFGS_VALUES", threshold)
+        nbsvm.fit(features, rows, labels[rows], c=1.0, seed=2).save(tmp_path / "auto.npz")
+        nbsvm.fit(features, rows, labels[rows], c=1.0, seed=2, solver=same_as).save(tmp_path / "chosen.npz")
+        assert (tmp_path / "auto.npz").read_bytes() == (tmp_path / "chosen.npz").read_bytes(), threshold

@@ -37,7 +37,7 @@ def test_defaults_reproduce_the_references():
 
 def test_nbsvm_defaults_are_the_issue_s_experiments():
     full = params.nbsvm_experiment(DEFAULTS, "labelled", "full_data")
-    assert (full.train_samples, full.validation_samples, full.ngrams, full.solver) == (25000, 0, 3, "liblinear")
+    assert (full.train_samples, full.validation_samples, full.ngrams, full.solver) == (25000, 0, 3, "auto")
     few = params.nbsvm_experiment(DEFAULTS, "pseudo_labelled", "few_labels")
     assert few.train_samples == 200 and few.pseudo_labels > 0
     with pytest.raises(PipelineError, match="no experiment nbsvm.labelled.few_labels"):
@@ -129,7 +129,7 @@ def test_experiment_overrides_train_defaults():
         (lambda p: p["nbsvm"]["labelled"]["full_data"].update(c=0), "nbsvm.labelled.full_data.c is 0"),
         (
             lambda p: p["nbsvm"]["labelled"]["full_data"].update(solver="sgd"),
-            "nbsvm.labelled.full_data.solver is 'sgd'; expected one of liblinear, lbfgs",
+            "nbsvm.labelled.full_data.solver is 'sgd'; expected one of auto, liblinear, lbfgs",
         ),
         (lambda p: p["nbsvm"]["labelled"]["full_data"].update(solver=1), "nbsvm.labelled.full_data.solver is 1"),
         (lambda p: p["nbsvm"]["labelled"]["full_data"].pop("min_df"), "nbsvm.labelled.full_data.min_df is missing"),

@@ -215,9 +215,10 @@ class NbsvmExperiment:
     seed: int
     pseudo_labels: int | None = None  # pseudo_labelled only: the teacher's most confident texts per class
     teacher_c: list | None = None  # pseudo_labelled only: the teacher's inverse L2 strengths to choose from
-    # liblinear (in memory, ~30 bytes a matrix value) or lbfgs (the same
-    # regression over batches, ~8 bytes a value: for data of millions of reviews).
-    solver: str = "liblinear"
+    # liblinear (in memory, ~45 bytes a matrix value), lbfgs (the same
+    # regression over batches, ~4 bytes a value: for millions of reviews), or
+    # auto (the default): lbfgs above nbsvm/fit.py's AUTO_LBFGS_VALUES.
+    solver: str = "auto"
 
 
 def _kinds(cls: type) -> dict[str, type]:
@@ -257,7 +258,7 @@ REQUIRED_EXPERIMENT_KEYS = {"maxlen", "hidden_units", "train_samples", "validati
 # training texts, so only they depend on the word2vec vectors.
 NBSVM_GROUPS = ("labelled", "pseudo_labelled")
 PSEUDO_LABEL_KEYS = {"pseudo_labels": int, "teacher_c": list}
-NBSVM_SOLVERS = ("liblinear", "lbfgs")
+NBSVM_SOLVERS = ("auto", "liblinear", "lbfgs")
 NBSVM_KEYS = {key: kind for key, kind in _kinds(NbsvmExperiment).items() if key not in PSEUDO_LABEL_KEYS}
 SCHEMA: dict[str, dict[str, type]] = {
     **{name: _kinds(cls) for name, cls in SECTIONS.items()},
@@ -543,7 +544,7 @@ def _check_nbsvm_experiment(params: Params, group: str, name: str, path: str | P
     # An NBSVM fit needs no validation reviews (no epochs to stop): 0 is allowed.
     required = set(keys) - {"solver"}
     _check_section(spec, keys, where + ".", path, required=required, zero_ok=NON_NEGATIVE | {"validation_samples"})
-    if spec.get("solver", "liblinear") not in NBSVM_SOLVERS:
+    if spec.get("solver", "auto") not in NBSVM_SOLVERS:
         raise PipelineError(f"{path}: {where}.solver is {spec['solver']!r}; expected one of {', '.join(NBSVM_SOLVERS)}")
     if not 1 <= spec["ngrams"] <= 3:
         raise PipelineError(f"{path}: {where}.ngrams is {spec['ngrams']}; expected 1, 2 or 3")

@@ -21,6 +21,10 @@ from imdb_embeddings.nbsvm.ngram_model import NgramModel
 
 log = logging.getLogger("nbsvm")
 ALPHA = 1.0  # the naive-Bayes smoothing count of the papers
+# solver auto: liblinear up to this many values of the binary matrix (it holds
+# ~45 bytes a value: 2.3 GB here; aclImdb's 25,000 reviews have 10.5 M), L-BFGS
+# (4 bytes a value) above, so that a fit stays within a few GiB at any size.
+AUTO_LBFGS_VALUES = 50_000_000
 
 
 class Features:
@@ -89,12 +93,17 @@ def scaled(matrix: sp.csr_matrix, ratios: np.ndarray) -> sp.csr_matrix:
 
 
 def fit(
-    features: Features, rows: np.ndarray, labels: np.ndarray, c: float, seed: int, solver: str = "liblinear"
+    features: Features, rows: np.ndarray, labels: np.ndarray, c: float, seed: int, solver: str = "auto"
 ) -> NgramModel:
     """NBSVM fitted on reviews `rows` of `features` with `labels` (0/1), by
-    liblinear (the rows in the given order) or by L-BFGS over batches (lbfgs.py)."""
+    liblinear (the rows in the given order) or by L-BFGS over batches
+    (lbfgs.py); `auto`: L-BFGS for more than AUTO_LBFGS_VALUES matrix values."""
     if len(np.unique(labels)) < 2:
         raise ValueError("both classes are needed to fit a classifier")
+    if solver == "auto":
+        values = int((features.indptr[rows + 1] - features.indptr[rows]).sum())
+        solver = "lbfgs" if values > AUTO_LBFGS_VALUES else "liblinear"
+        log.info("solver auto: %s (%d matrix values, L-BFGS above %d)", solver, values, AUTO_LBFGS_VALUES)
     if solver == "lbfgs":
         return _fit_lbfgs(features, rows, labels, c)
     from sklearn.linear_model import LogisticRegression
