@@ -1,6 +1,7 @@
-"""NBSVM's logistic regression without a copy of its matrix (`solver: lbfgs`).
+"""NBSVM's logistic regression without a copy of its matrix (`solver: lbfgs`,
+and what `solver: auto`, the default, picks above fit.py's AUTO_LBFGS_VALUES).
 
-liblinear (the default solver, fit.py) minimises
+liblinear (fit.py) minimises
 
     C * sum_i log(1 + exp(-y_i (x_i . w + b))) + (|w|^2 + b^2) / 2
 
