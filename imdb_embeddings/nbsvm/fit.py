@@ -122,16 +122,13 @@ def fit(
 
 def _fit_lbfgs(features: Features, rows: np.ndarray, labels: np.ndarray, c: float) -> NgramModel:
     # The rows in stored order (the sums' order changes nothing but rounding).
-    # All of them: the pattern as it is, with no float matrix and no copy;
-    # some: their rows copied out.
+    # All of them: the pattern as it is, with no copy; some: their indices
+    # copied out. Neither builds the float matrix.
     order = np.argsort(rows, kind="stable")
     rows, labels = rows[order], labels[order]
-    if len(rows) == len(features.indptr) - 1 and np.array_equal(rows, np.arange(len(rows))):
-        indptr, indices = features.indptr, features.indices
-    else:
-        part = features.matrix[rows]
-        indptr, indices = part.indptr, part.indices
-    binary = lbfgs.Binary(indptr, indices, len(features.keys))
+    binary = lbfgs.Binary(features.indptr, features.indices, len(features.keys))
+    if len(rows) != len(features.indptr) - 1 or not np.array_equal(rows, np.arange(len(rows))):
+        binary = binary.rows(rows)
     ratios = ratios_of_counts(*lbfgs.class_counts(binary, labels))
     w, bias = lbfgs.fit_logistic(binary, labels, ratios, c)
     weights = (w * ratios).astype(np.float32)

@@ -49,6 +49,15 @@ class Binary(NamedTuple):
     indices: np.ndarray
     columns: int
 
+    def rows(self, rows: np.ndarray) -> "Binary":
+        """Rows `rows` of this matrix, in that order, as a pattern of their own
+        (a copy of their indices only: no float matrix is made)."""
+        lengths = self.indptr[rows + 1] - self.indptr[rows]
+        indptr = np.zeros(len(rows) + 1, dtype=self.indptr.dtype)
+        np.cumsum(lengths, out=indptr[1:])
+        positions = np.repeat(self.indptr[rows] - indptr[:-1], lengths) + np.arange(indptr[-1])
+        return Binary(indptr, self.indices[positions], self.columns)
+
 
 def class_counts(binary: Binary, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each column's count of positive and of negative rows (`labels` 1/0), a batch at a time."""
