@@ -118,8 +118,16 @@ def pytest_collection_modifyitems(config, items):
     users = {item.path for item in items if "reproduced_project" in getattr(item, "fixturenames", ())}
     if users and not config.option.collectonly:
         reproduced.start(shared_folder(config))
-    slow = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: (item.path in users, item.path not in slow))  # stable: files stay in order
+    # Longest first (the slow marker's rough seconds, a file's wall time here on
+    # two workers), so that the short files fill in at the end instead of one
+    # long file running alone on a worker while the other has nothing left.
+    seconds = {item.path: slow_seconds(item) for item in items}
+    items.sort(key=lambda item: (item.path in users, -seconds[item.path]))  # stable: files stay in order
+
+
+def slow_seconds(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("slow")
+    return 0.0 if marker is None else float(marker.kwargs.get("seconds", 1))
 
 
 def pytest_unconfigure(config):

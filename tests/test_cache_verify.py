@@ -13,7 +13,7 @@ import pytest
 from imdb_embeddings.core.params import read
 from tests.conftest import run_tool
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=8)
 COMMAND = str(Path(sys.executable).parent / "imdb-embeddings")
 
 

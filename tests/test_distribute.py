@@ -14,7 +14,7 @@ from imdb_embeddings.modeling.distribute import cluster_spec, is_chief
 from tests.conftest import edit_params, free_ports, run_tool
 from tests.project import stage_argv
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=35)
 NAME = "learned_maxlen20"
 TOLERANCE = 0.05  # test accuracy, on 80 fixture test reviews (4 reviews)
 

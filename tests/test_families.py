@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import edit_params, run_tool
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=25)
 NEW = {
     "learned": {
         "mean_learned": {"model": "mean", "embedding_dim": 16, "dropout": 0.2, "learning_rate": 0.01},

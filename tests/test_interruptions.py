@@ -22,7 +22,7 @@ from tests.conftest import copy_project, edit_params, fixture_params, run_tool, 
 from tests.http_faults import FaultServer
 from tests.project import stage_argv
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=50)
 STAGES = (
     "download_imdb",
     "download_glove",

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import run_tool
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=1)
 
 
 def test_lint_passes_after_dvc_repro(reproduced_project):

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import copy_project, edit_params, experiments, run_tool, tool_env
 from tests.project import planned, stage_argv
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=60)
 OUTPUT = [""]  # what the last repro printed
 CHECKED = [False]  # whether the last repro ran check_params
 KERAS = {

@@ -19,7 +19,7 @@ from imdb_embeddings.text.model_input import model_input
 from imdb_embeddings.text.sequences import load_sequences
 from tests.conftest import git, run_tool, tool_env
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=10)
 COMMAND = str(Path(sys.executable).parent / "imdb-embeddings")
 NAMES = ("learned_maxlen20", "learned_small", "glove_frozen", "word2vec_small", "full_data", "few_labels")
 NBSVM = ("full_data", "few_labels")

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import run_tool
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=31)
 SIZES = (10, 20)  # tokenize.max_words; the fixture vocabulary is larger than both
 SHARED = ("download_imdb", "download_glove", "parse_glove", "prepare")
 # Each experiment brings these up to date (what max_words changes, for one

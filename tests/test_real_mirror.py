@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import copy_project, run_tool, tool_env
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=95)
 MIRROR = os.environ.get("PIPELINE_MIRROR")
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import free_ports, run_tool
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=18)
 SSHD = shutil.which("sshd") or "/usr/sbin/sshd"
 
 

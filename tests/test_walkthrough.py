@@ -14,7 +14,7 @@ import yaml
 from tests.conftest import run_tool
 from tests.project import ROOT, planned, readme_line
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(seconds=15)
 # The warnings a first run may print, which the README explains: DVC's (no
 # dvc.lock is committed, so it has no earlier hashes for the outputs), and the
 # mirror's repacked aclImdb archive, accepted for its review content.
