@@ -3,6 +3,7 @@ behind is cleared by the next writer of the same file."""
 
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -63,6 +64,23 @@ def test_a_reused_pid_is_not_the_writer(tmp_path):
         with atomic_path(tmp_path / "vectors.npy", suffix=".npy") as tmp:
             tmp.write_bytes(b"whole")
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["vectors.npy", live.name])
+    finally:
+        newer.kill()
+        newer.wait()
+
+
+def test_a_pid_reused_soon_after_the_write_is_not_the_writer(tmp_path):
+    """A pid can come back within a second on a busy machine: a process that
+    started 0.3 s after the file's last write did not write it."""
+    written = time.time() - 0.3
+    newer = subprocess.Popen(["sleep", "30"])  # started at least 0.3 s after `written`
+    try:
+        stale = tmp_path / f".vectors.npy.{newer.pid}-0123abcd.partial.npy"
+        stale.write_bytes(b"half")
+        os.utime(stale, (written, written))
+        with atomic_path(tmp_path / "vectors.npy", suffix=".npy") as tmp:
+            tmp.write_bytes(b"whole")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["vectors.npy"]
     finally:
         newer.kill()
         newer.wait()

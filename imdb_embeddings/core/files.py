@@ -8,6 +8,7 @@ import json
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,18 +68,20 @@ def _running(pid: int, written: float) -> bool:
     # whose first process reaps nothing, for good): it has exited all the same.
     if not fields or fields[0] == "Z":
         return False
-    # Pids are reused: a process that started after the file was last written
-    # is not its writer (1 s of slack: the boot time is in whole seconds).
-    started = _boot_time() + int(fields[19]) / os.sysconf("SC_CLK_TCK") if len(fields) > 19 else 0.0
-    return started <= written + 1
+    # Pids are reused (they wrap at 32768 by default, and every thread takes
+    # one): a process that started after the file was last written is not its
+    # writer. Its start, in clock ticks since boot, is placed on the wall
+    # clock through the time since boot now, to a tick (/proc/stat's boot
+    # time is in whole seconds: a second of slack let a process that got the
+    # pid within it pass for the writer). The slack covers file times, which
+    # the kernel takes from a clock a few milliseconds coarse.
+    if len(fields) <= 19:
+        return True
+    age = time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return time.time() - age <= written + START_SLACK_S
 
 
-def _boot_time() -> float:
-    try:
-        with open("/proc/stat", encoding="ascii") as f:
-            return float(next(line.split()[1] for line in f if line.startswith("btime ")))
-    except (OSError, StopIteration, ValueError):
-        return 0.0  # unknown: every process counts as started at boot, so as its file's writer
+START_SLACK_S = 0.05
 
 
 def write_json(dest: str | os.PathLike, data: Any) -> None:
