@@ -10,7 +10,7 @@ setup: $(VENV)/.installed
 
 # The pinned dependencies (runtime and test), then this package, editable.
 # uv (its version pinned in the lock) installs them: it unpacks in parallel,
-# about 35 s here against pip's 50. --compile-bytecode as pip does: without
+# 20-35 s here against pip's 50. --compile-bytecode as pip does: without
 # the .pyc files every TensorFlow process would compile its modules again.
 UV = $(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python
 $(VENV)/.installed: requirements.lock pyproject.toml
