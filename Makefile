@@ -16,7 +16,9 @@ UV = $(VENV)/bin/uv pip install --quiet --python $(VENV)/bin/python
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet "$$(grep '^uv==' requirements.lock)"
-	$(UV) --compile-bytecode -r requirements.lock
+	$(UV) --compile-bytecode -r requirements.lock || { \
+	    echo "make setup: uv could not install requirements.lock (above); pip will" >&2; \
+	    $(VENV)/bin/pip install --quiet -r requirements.lock; }
 	$(UV) --no-deps --no-build-isolation -e .
 	touch $@
 
