@@ -16,6 +16,9 @@ from typing import Any
 from imdb_embeddings.core.errors import PipelineError
 
 CHUNK = 1 << 20
+# How much later than its file's last write a process may seem to have
+# started and still count as its writer (_running: file times are coarse).
+START_SLACK_S = 0.05
 
 
 @contextlib.contextmanager
@@ -79,9 +82,6 @@ def _running(pid: int, written: float) -> bool:
         return True
     age = time.clock_gettime(time.CLOCK_BOOTTIME) - int(fields[19]) / os.sysconf("SC_CLK_TCK")
     return time.time() - age <= written + START_SLACK_S
-
-
-START_SLACK_S = 0.05
 
 
 def write_json(dest: str | os.PathLike, data: Any) -> None:

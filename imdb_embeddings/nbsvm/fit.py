@@ -68,18 +68,14 @@ class Features:
         return sp.csr_matrix((values, self.indices, self.indptr), shape=shape, copy=False)
 
 
-def nb_ratios(matrix: sp.csr_matrix, labels: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
-    # Each class's counts as one product with the matrix (no copy of its rows);
-    # in its dtype, exact for whole counts below 2**24.
-    p = matrix.T @ (labels == 1).astype(matrix.dtype)
-    q = matrix.T @ (labels == 0).astype(matrix.dtype)
-    return ratios_of_counts(p, q, alpha)
-
-
-def ratios_of_counts(p: np.ndarray, q: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
-    """r = log((p / |p|) / (q / |q|)) of each n-gram's counts in positive (p)
-    and negative (q) reviews, `alpha` added to each; in float32, as liblinear's
-    fit has always computed them."""
+def nb_ratios(matrix: "sp.csr_matrix | lbfgs.Binary", labels: np.ndarray, alpha: float = ALPHA) -> np.ndarray:
+    """r = log((p / |p|) / (q / |q|)) of each n-gram, p and q its counts in
+    positive and negative reviews (`labels` 1/0) plus `alpha`, counted over
+    the matrix's pattern (lbfgs.class_counts, a batch of rows at a time); in
+    float32, as liblinear's fit has always computed them."""
+    if not isinstance(matrix, lbfgs.Binary):
+        matrix = lbfgs.Binary(matrix.indptr, matrix.indices, matrix.shape[1])
+    p, q = lbfgs.class_counts(matrix, labels)
     p, q = alpha + p.astype(np.float32), alpha + q.astype(np.float32)
     return np.log(p / p.sum()) - np.log(q / q.sum())
 
@@ -129,7 +125,7 @@ def _fit_lbfgs(features: Features, rows: np.ndarray, labels: np.ndarray, c: floa
     binary = lbfgs.Binary(features.indptr, features.indices, len(features.keys))
     if len(rows) != len(features.indptr) - 1 or not np.array_equal(rows, np.arange(len(rows))):
         binary = binary.rows(rows)
-    ratios = ratios_of_counts(*lbfgs.class_counts(binary, labels))
+    ratios = nb_ratios(binary, labels)
     w, bias = lbfgs.fit_logistic(binary, labels, ratios, c)
     weights = (w * ratios).astype(np.float32)
     return NgramModel(features.vocabulary, features.ngrams, features.keys, weights, bias, None)
