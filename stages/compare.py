@@ -11,9 +11,8 @@ import argparse
 import logging
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from imdb_embeddings.core import params
+from imdb_embeddings.core.columns import read_labels
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.paired import SUMMARY_LINE, load_predictions, paired_summary
@@ -30,11 +29,11 @@ def main() -> None:
     parser.add_argument("--test", required=True, help="the test reviews (.parquet): their labels")
     parser.add_argument("--out", required=True, help="the comparison (.json)")
     args = parser.parse_args()
-    settings = params.load(keys=PARAMS)["compare"]
-    labels = pq.read_table(args.test, columns=["label"]).column("label").to_numpy()
+    settings = params.load(keys=PARAMS).compare
+    labels = read_labels(args.test)
     p = {side: load_predictions(getattr(args, side), len(labels)) for side in ("a", "b")}
     a, b = Path(args.a).stem, Path(args.b).stem
-    summary = paired_summary(a, b, p["a"], p["b"], labels, settings["seed"], settings["resamples"])
+    summary = paired_summary(a, b, p["a"], p["b"], labels, settings.seed, settings.resamples)
     write_json(args.out, {args.name: summary})
     log.info(SUMMARY_LINE, a, b, summary["difference"], summary["low"], summary["high"], summary["p_value"])
 

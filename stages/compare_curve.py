@@ -12,9 +12,8 @@ import argparse
 import logging
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from imdb_embeddings.core import params
+from imdb_embeddings.core.columns import read_labels
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.paired import SUMMARY_LINE, load_predictions, paired_summary
@@ -31,10 +30,10 @@ def main() -> None:
     parser.add_argument("--out", required=True, help="the comparisons (.json)")
     args = parser.parse_args()
     p = params.load(keys=PARAMS)
-    seed, resamples = p["compare"]["seed"], p["compare"]["resamples"]
-    labels = pq.read_table(args.test, columns=["label"]).column("label").to_numpy()
+    seed, resamples = p.compare.seed, p.compare.resamples
+    labels = read_labels(args.test)
     comparisons = {}
-    for n in p["learning_curve"]["sizes"]:
+    for n in p.learning_curve.sizes:
         learned = load_predictions(Path(args.points) / f"{BASELINE}-{n}.npy", len(labels))
         for source in params.EMBEDDINGS:
             if source == BASELINE:

@@ -13,17 +13,17 @@ draws (params.yaml `draws`) runs only the new ones. Keeps no model.
 """
 
 import argparse
-import dataclasses
 import json
 import logging
 
 import numpy as np
-import pyarrow.parquet as pq
 
 from imdb_embeddings.core import params, timings
+from imdb_embeddings.core.columns import read_labels
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.metrics import binary_metrics
+from imdb_embeddings.core.settings import nbsvm_experiment
 from imdb_embeddings.nbsvm.experiment import TeacherInput, fit_experiment
 from imdb_embeddings.nbsvm.features_file import load_matrix, load_training
 
@@ -47,16 +47,16 @@ def main() -> None:
     if args.draw < 1:
         parser.error("draw: 1 or more (draw 0 is the experiment itself, stage train_nbsvm)")
     p = params.load(keys=[key.format(args.group, args.name) for key in PARAMS])
-    settings = params.nbsvm_experiment(p, args.group, args.name)
-    settings = dataclasses.replace(settings, seed=settings.seed + args.draw)
+    settings = nbsvm_experiment(p, args.group, args.name)
+    settings = settings.model_copy(update={"seed": settings.seed + args.draw})
     where = f"nbsvm.{args.group}.{args.name}"
 
-    labels = pq.read_table(args.train, columns=["label"]).column("label").to_numpy().astype(np.int64)
+    labels = read_labels(args.train).astype(np.int64)
     with open(args.vocabulary, encoding="utf-8") as f:
         teacher = TeacherInput(json.load(f), np.load(args.vectors))
     text = load_training(args.features)
     model, summary, seconds = fit_experiment(text, labels, settings, teacher, where)
-    test_labels = pq.read_table(args.test, columns=["label"]).column("label").to_numpy()
+    test_labels = read_labels(args.test)
     test = load_matrix(args.test_features, len(model.keys))
     test_loss, test_accuracy = binary_metrics(test_labels, model.logits_of_matrix(test))
     point = {

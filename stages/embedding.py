@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--out", required=True, help="the vocabulary's matrix (.npy)")
     parser.add_argument("--metrics", required=True, help="the coverage (.json)")
     args = parser.parse_args()
-    max_words = params.load(keys=PARAMS)["tokenize"]["max_words"]
+    max_words = params.load(keys=PARAMS).tokenize.max_words
     with open(args.words, encoding="utf-8") as f:
         glove_words = json.load(f)
     glove_vectors = np.load(args.vectors, mmap_mode="r")

@@ -68,7 +68,7 @@ def main() -> None:
     # Every labelled review the result rests on: fitted on, validated on, chosen with.
     metrics.setdefault("labels_total", fit["train_samples"] + fit["validation_samples"])
     if args.draws:
-        draws = params.load(keys=OPTION_PARAMS["--draws"])["draws"]["nbsvm_pseudo"]
+        draws = params.load(keys=OPTION_PARAMS["--draws"]).draws.nbsvm_pseudo
         points = read_draws(args.draws, draws)
         metrics["draws"] = draws_summary([test_accuracy] + [p["test_accuracy"] for p in points])
     with atomic_path(args.predictions, suffix=".npy") as tmp:

@@ -24,11 +24,11 @@ def main() -> None:
     parser.add_argument("picture", help="the .png")
     args = parser.parse_args()
     p = params.load(keys=PARAMS)
-    curve, draws = p["learning_curve"], p["draws"]
-    expected = Expected(params.EMBEDDINGS, curve["sizes"], draws["curve"], draws["curve_sizes"])
+    curve, draws = p.learning_curve, p.draws
+    expected = Expected(params.EMBEDDINGS, curve.sizes, draws.curve, draws.curve_sizes)
     curves = read_points(args.points, expected)
     write_tables(curves, args.tables)
-    draw(curves, args.picture, curve["model"])
+    draw(curves, args.picture, curve.model)
     for source, points in curves.items():
         log.info("%s: %s", source, ", ".join(f"{p['train_samples']}: {p['test_accuracy']:.3f}" for p in points))
 

@@ -7,7 +7,6 @@ dvc.yaml point to them.
 """
 
 import argparse
-import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import atomic_path
+from imdb_embeddings.core.settings import experiment
 from imdb_embeddings.reports.model_card import CardInputs, card
 
 log = logging.getLogger("model_cards")
@@ -38,8 +38,8 @@ def main() -> None:
     parser.add_argument("--cards", required=True, help="the folder the cards go to, <name>.md")
     args = parser.parse_args()
     p = params.load(keys=PARAMS)
-    sources = {"glove_dim": p["glove"]["dim"], "word2vec_dim": p["word2vec"]["dim"]}
-    pairs = {pair: read(Path(args.metrics) / "compare" / f"{pair}.json")[pair] for pair in p["compare"]["pairs"]}
+    sources = {"glove_dim": p.glove.dim, "word2vec_dim": p.word2vec.dim}
+    pairs = {pair: read(Path(args.metrics) / "compare" / f"{pair}.json")[pair] for pair in p.compare.pairs}
     for group, name, settings in experiments(p):
         inputs = CardInputs(
             name=name,
@@ -49,23 +49,25 @@ def main() -> None:
             comparisons={k: r for k, r in pairs.items() if name in (r["a"], r["b"])},
             model=Path(args.models) / f"{name}.npz",
             sources=sources,
-            dataset="" if p["dataset"]["format"] == "aclimdb" else p["dataset"]["path"],
+            dataset="" if p.dataset.format == "aclimdb" else p.dataset.path,
         )
         with atomic_path(Path(args.cards) / f"{name}.md") as tmp:
             tmp.write_text(card(inputs), encoding="utf-8")
         log.info("%s: %s", name, Path(args.cards) / f"{name}.md")
 
 
-def experiments(p: params.Params) -> list[tuple[str, str, dict]]:
+def experiments(p: params.View) -> list[tuple[str, str, dict]]:
     """(group, name, settings) of every experiment; a Keras experiment's
     settings with the `train` defaults it takes."""
     found = []
     for group in params.EMBEDDINGS:
-        for name in p["experiments"][group]:
-            settings = dataclasses.asdict(params.experiment(p, group, name))
+        for name in getattr(p.experiments, group):
+            settings = experiment(p, group, name).model_dump()
             found.append((group, name, {k: v for k, v in settings.items() if k != "embedding" and v is not None}))
     for group in params.NBSVM_GROUPS:
-        found += [(group, name, settings) for name, settings in p["nbsvm"][group].items()]
+        found += [
+            (group, name, settings.model_dump(exclude_unset=True)) for name, settings in getattr(p.nbsvm, group).items()
+        ]
     return found
 
 

@@ -13,10 +13,10 @@ import argparse
 import logging
 import time
 
-import pyarrow.parquet as pq
-
 from imdb_embeddings.core import params, timings
+from imdb_embeddings.core.columns import read_texts
 from imdb_embeddings.core.errors import run_stage
+from imdb_embeddings.core.settings import nbsvm_experiment
 from imdb_embeddings.nbsvm.experiment import training_text
 from imdb_embeddings.nbsvm.features_file import matrix_of, save_matrix, save_training
 from imdb_embeddings.text.batches import text_batches
@@ -36,10 +36,10 @@ def main() -> None:
     parser.add_argument("--test-features", required=True, help="the test reviews' n-gram matrix (.npz)")
     args = parser.parse_args()
     p = params.load(keys=[key.format(args.group, args.name) for key in PARAMS])
-    spec = p["nbsvm"][args.group][args.name]
+    spec = nbsvm_experiment(p, args.group, args.name)
     start = time.perf_counter()
-    text = training_text(text_batches(args.train), spec["ngrams"], spec["min_df"])
-    test = pq.read_table(args.test, columns=["text"]).column("text").to_pylist()
+    text = training_text(text_batches(args.train), spec.ngrams, spec.min_df)
+    test = read_texts(args.test)
     ids, offsets = encode(test, text.vocabulary, keep_unknown=True)[:2]
     matrix = matrix_of(text.features, ids, offsets)
     save_training(text, args.features)

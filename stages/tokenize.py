@@ -10,9 +10,8 @@ import argparse
 import json
 import logging
 
-import pyarrow.parquet as pq
-
 from imdb_embeddings.core import params
+from imdb_embeddings.core.columns import read_labels
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path
 from imdb_embeddings.text.batches import text_batches
@@ -29,7 +28,7 @@ def main() -> None:
     parser.add_argument("test", help="the test reviews (.parquet)")
     parser.add_argument("out", help="the folder of vocab.json, train.npz and test.npz")
     args = parser.parse_args()
-    max_words = params.load(keys=PARAMS)["tokenize"]["max_words"]
+    max_words = params.load(keys=PARAMS).tokenize.max_words
     # The training reviews are split once, for both the vocabulary and their
     # sequences, a batch of texts at a time: memory does not grow with the corpus's text.
     vocabulary, *train_sequences = fit_and_encode_chunks(text_batches(args.train), max_words)
@@ -38,7 +37,7 @@ def main() -> None:
         ("train", args.train, train_sequences),
         ("test", args.test, encode_chunks(text_batches(args.test), vocabulary)),
     ):
-        labels = pq.read_table(path, columns=["label"]).column("label").to_numpy()
+        labels = read_labels(path)
         save_sequences(f"{args.out}/{split}.npz", tokens, offsets, labels)
         log.info("%s: %d reviews, %d tokens", split, len(labels), len(tokens))
     with atomic_path(f"{args.out}/vocab.json") as tmp:

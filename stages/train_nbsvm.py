@@ -27,11 +27,12 @@ import logging
 import time
 
 import numpy as np
-import pyarrow.parquet as pq
 
 from imdb_embeddings.core import params, timings
+from imdb_embeddings.core.columns import read_labels
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
+from imdb_embeddings.core.settings import nbsvm_experiment
 from imdb_embeddings.nbsvm.experiment import TeacherInput, fit_experiment, training_text
 from imdb_embeddings.nbsvm.features_file import load_training
 from imdb_embeddings.text.batches import text_batches
@@ -54,11 +55,11 @@ def main() -> None:
     if (None in (args.vectors, args.vocabulary, args.features)) != (args.group == "labelled"):
         parser.error("--features, --vectors and --vocabulary go with a pseudo_labelled experiment, and only with one")
     p = params.load(keys=[key.format(args.group, args.name) for key in PARAMS])
-    settings = params.nbsvm_experiment(p, args.group, args.name)
+    settings = nbsvm_experiment(p, args.group, args.name)
     where = f"nbsvm.{args.group}.{args.name}"
 
     start = time.perf_counter()
-    labels = pq.read_table(args.train, columns=["label"]).column("label").to_numpy().astype(np.int64)
+    labels = read_labels(args.train).astype(np.int64)
     teacher = None
     if args.group == "pseudo_labelled":
         text = load_training(args.features)  # counted once by stage ngram_features

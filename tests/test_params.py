@@ -2,9 +2,12 @@ import copy
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.settings import experiment, nbsvm_experiment
+from imdb_embeddings.modeling.families import FAMILIES
 from tests.project import committed_params
 
 # The shipped defaults (git's params.yaml), not whatever an experiment left in the workspace.
@@ -15,60 +18,65 @@ def check(change):
     p = copy.deepcopy(DEFAULTS)
     change(p)
     with pytest.raises(PipelineError) as err:
-        params.validate(p)
+        params.validate(p, families=FAMILIES)
     return str(err.value)
 
 
 def test_defaults_reproduce_the_references():
-    params.validate(DEFAULTS)
+    p = params.validate(DEFAULTS, families=FAMILIES)
     assert DEFAULTS["glove"]["dim"] == 100
     assert DEFAULTS["tokenize"]["max_words"] == 10000
-    ref1 = params.experiment(DEFAULTS, "learned", "learned_maxlen20")
+    ref1 = experiment(p, "learned", "learned_maxlen20")
     assert (ref1.embedding_dim, ref1.maxlen, ref1.hidden_units) == (8, 20, 0)
     assert (ref1.train_samples, ref1.validation_samples) == (20000, 5000)
-    ref2 = params.experiment(DEFAULTS, "glove", "glove_frozen")
+    ref2 = experiment(p, "glove", "glove_frozen")
     assert (ref2.embedding, ref2.trainable, ref2.maxlen, ref2.hidden_units) == ("glove", False, 100, 32)
     assert (ref2.train_samples, ref2.validation_samples) == (200, 10000)
-    small = params.experiment(DEFAULTS, "learned", "learned_small")
+    small = experiment(p, "learned", "learned_small")
     assert small.trainable and small.train_samples == 200
     for exp in (ref1, ref2, small):
         assert (exp.epochs, exp.batch_size, exp.optimizer) == (10, 32, "rmsprop")
 
 
 def test_nbsvm_defaults_are_the_issue_s_experiments():
-    full = params.nbsvm_experiment(DEFAULTS, "labelled", "full_data")
+    defaults = params.validate(DEFAULTS)
+    full = nbsvm_experiment(defaults, "labelled", "full_data")
     assert (full.train_samples, full.validation_samples, full.ngrams, full.solver) == (25000, 0, 3, "auto")
-    few = params.nbsvm_experiment(DEFAULTS, "pseudo_labelled", "few_labels")
+    few = nbsvm_experiment(defaults, "pseudo_labelled", "few_labels")
     assert few.train_samples == 200 and few.pseudo_labels > 0
     with pytest.raises(PipelineError, match="no experiment nbsvm.labelled.few_labels"):
-        params.nbsvm_experiment(DEFAULTS, "labelled", "few_labels")
+        nbsvm_experiment(defaults, "labelled", "few_labels")
 
 
 def test_sections_are_typed_objects_from_one_schema():
-    """The dataclasses are the schema: their fields are the keys `validate`
+    """The pydantic models are the schema: their fields are the keys `validate`
     knows, and a stage gets a section as an object, floats as floats."""
-    for name, cls in params.SECTIONS.items():
-        assert set(params.SCHEMA[name]) == set(DEFAULTS[name]), name
-        assert isinstance(params.section(DEFAULTS, cls), cls)
-    word2vec = params.section(DEFAULTS, params.Word2Vec)
+    defaults = params.validate(DEFAULTS)
+    for name, field in params.Params.model_fields.items():
+        cls = field.annotation
+        if name not in ("experiments", "nbsvm"):  # those hold named experiments
+            assert set(cls.model_fields) == set(DEFAULTS[name]), name
+        assert isinstance(getattr(defaults, name), cls)
+    word2vec = defaults.word2vec
     assert (word2vec.dim, word2vec.sg) == (100, 0)
-    assert params.section(DEFAULTS, params.Glove).members[50].startswith("sha256:")
+    assert defaults.glove.members[50].startswith("sha256:")
     p = copy.deepcopy(DEFAULTS)
     p["nbsvm"]["labelled"]["full_data"]["c"] = 1  # YAML's int, for a float key
     p["learning_curve"]["learning_rate"] = 1
-    params.validate(p)
-    c = params.nbsvm_experiment(p, "labelled", "full_data").c
+    typed = params.validate(p)
+    c = nbsvm_experiment(typed, "labelled", "full_data").c
     assert c == 1.0 and isinstance(c, float)
-    assert isinstance(params.section(p, params.LearningCurve).learning_rate, float)
-    with pytest.raises(AttributeError):
+    assert isinstance(typed.learning_curve.learning_rate, float)
+    with pytest.raises(ValidationError, match="frozen"):
         word2vec.dim = 5  # frozen: a stage cannot change what it was given
 
 
 def test_experiment_overrides_train_defaults():
     p = copy.deepcopy(DEFAULTS)
     p["experiments"]["learned"]["learned_small"]["epochs"] = 3
-    assert params.experiment(p, "learned", "learned_small").epochs == 3
-    assert params.experiment(p, "glove", "glove_frozen").epochs == 10
+    typed = params.validate(p)
+    assert experiment(typed, "learned", "learned_small").epochs == 3
+    assert experiment(typed, "glove", "glove_frozen").epochs == 10
 
 
 @pytest.mark.parametrize(
@@ -192,9 +200,13 @@ def test_load_gives_only_the_declared_keys(tmp_path):
     path = tmp_path / "params.yaml"
     path.write_text(yaml.safe_dump(DEFAULTS))
     p = params.load(path, keys=["tokenize.max_words", "experiments.glove.glove_frozen"])
-    assert p == {
-        "tokenize": {"max_words": 10000},
-        "experiments": {"glove": {"glove_frozen": DEFAULTS["experiments"]["glove"]["glove_frozen"]}},
-    }
+    assert p.tokenize.max_words == 10000
+    assert (
+        p.experiments.glove["glove_frozen"].model_dump(exclude_unset=True)
+        == DEFAULTS["experiments"]["glove"]["glove_frozen"]
+    )
+    for undeclared in (lambda: p.train, lambda: p.experiments.learned, lambda: p.tokenize.missing):
+        with pytest.raises(PipelineError, match="which dvc.yaml does not declare for it"):
+            undeclared()
     with pytest.raises(PipelineError, match=r"no experiments.glove.nope \(experiments.glove has: glove_frozen\)"):
         params.load(path, keys=["experiments.glove.nope"])

@@ -1,0 +1,138 @@
+"""params.yaml as a file: read as DVC reads it (ruamel.yaml's safe loader,
+YAML 1.2, so `1e4` is a float here as there, and a key written twice is an
+error); the schema's errors (params.py) as one line each, naming the key;
+and the view a stage gets of it: only the keys dvc.yaml declares for the
+stage, so it cannot read a key whose change would not rerun it."""
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.files import decode_utf8
+
+
+class View:
+    """The keys a stage declared (dotted paths), typed; reading any other is an error."""
+
+    def __init__(self, value: Any, keys: Iterable[str], prefix: str = "") -> None:
+        self._value, self._keys, self._prefix = value, set(keys), prefix
+        if not prefix:
+            for key in self._keys:
+                _check_key(value, key)
+
+    def _get(self, part: Any, value: Any) -> Any:
+        path = f"{self._prefix}{part}"
+        if path in self._keys:
+            return value()
+        if any(key.startswith(path + ".") for key in self._keys):
+            return View(value(), self._keys, path + ".")
+        raise PipelineError(f"params.yaml: this stage reads {path}, which dvc.yaml does not declare for it")
+
+    def __getattr__(self, name: str) -> Any:
+        return self._get(name, lambda: getattr(self._value, name))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._get(key, lambda: self._value[key])
+
+    def __iter__(self) -> Any:
+        return iter(self._value)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._value
+
+
+def _check_key(value: Any, key: str) -> None:
+    """A declared key that the file lacks is named with what is there."""
+    for depth, part in enumerate(key.split(".")):
+        names = list(value.model_fields) if hasattr(value, "model_fields") else list(value)
+        if part not in names:
+            where = ".".join(key.split(".")[:depth]) or "the file"
+            raise PipelineError(f"params.yaml has no {key} ({where} has: {', '.join(map(str, names))})")
+        value = getattr(value, part) if hasattr(value, "model_fields") else value[part]
+
+
+# What a value should have been, by pydantic's error type.
+KINDS = {"int": "a whole number", "float": "a number", "string": "text", "bool": "true or false", "list": "a list"}
+KINDS |= {"dict": "a mapping", "model": "a mapping", "model_attributes": "a mapping"}
+
+
+def error_lines(error: Any, root: Any) -> list[str]:
+    """A pydantic error of the schema `root` as our lines: `<key path> is <value>; expected <what>`."""
+    loc, kind, value, ctx = error["loc"], error["type"], error.get("input"), error.get("ctx", {})
+    if loc[-1:] == ("[key]",):  # a key's own fault: a bad name is said after its group
+        loc = loc[:-2] if kind == "value_error" else loc[:-1]
+    key = ".".join(map(str, loc))
+    if kind == "missing":
+        return [f"{key} is missing"]
+    if kind == "extra_forbidden":
+        return [f"unknown key {key} (known keys: {', '.join(_known(root, loc[:-1]))})"]
+    if kind in ("value_error", "assertion_error"):
+        text = str(ctx.get("error", error["msg"]))
+        return [f"{key}{'' if line.startswith(':') or not key else ' '}{line}" for line in text.splitlines()]
+    if kind == "int_type" and type(value) is float and value.is_integer():
+        return [f"{key} is {value!r}, a float (YAML reads 1e4 as one); write it as a whole number"]
+    if kind in ("dict_type", "model_type") and value is None:
+        return [f"{key} is empty; write {{}} for no entries"]
+    if kind.removesuffix("_type") in KINDS:
+        return [f"{key} is {shown(value)}; expected {KINDS[kind.removesuffix('_type')]}"]
+    if kind == "literal_error":
+        return [
+            f"{key} is {shown(value)}; expected one of {ctx['expected'].replace(chr(39), '').replace(' or ', ', ')}"
+        ]
+    if kind in ("greater_than", "greater_than_equal"):
+        floats = isinstance(ctx.get("gt", ctx.get("ge")), float)  # a float key: 0 is shown as 0.0
+        return [f"{key} is {float(value) if floats else value}; expected a positive number"]
+    if kind == "less_than_equal":
+        return [f"{key} is {value:g}; expected at most {ctx['le']:,}"]
+    if kind == "finite_number":
+        return [f"{key} is {value}; expected a finite number"]
+    return [f"{key}: {error['msg']}"]
+
+
+def _known(root: Any, loc: tuple) -> list[str]:
+    """The keys of the model at `loc` (a dict's entries stepped over)."""
+    model: Any = root
+    for part in loc:
+        field = getattr(model, "model_fields", {}).get(part) if isinstance(part, str) else None
+        model = field.annotation if field else model
+        while not hasattr(model, "model_fields") and getattr(model, "__args__", None):
+            model = model.__args__[-1]
+    prefix = ".".join(map(str, loc))
+    return [f"{prefix}.{k}" if prefix else k for k in getattr(model, "model_fields", {})]
+
+
+def shown(value: Any, most: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= most else text[: most - 10] + "...'"
+
+
+# Byte-order marks of the encodings a text editor may save in instead of UTF-8.
+BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+
+
+def read(path: str | Path = "params.yaml") -> Any:
+    """The YAML of `path` as DVC reads it, unchecked; a fault of the file itself is one line."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PipelineError(f"cannot read {path}: {exc.strerror}") from None
+    for bom, encoding in BOMS.items():
+        if data.startswith(bom):
+            raise PipelineError(f"{path} is {encoding} text; save it as UTF-8")
+    text = decode_utf8(data, f"{path} is", "; save it as UTF-8")
+    try:
+        return YAML(typ="safe").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" on line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(str(exc.problem or exc.context or "").split())
+        if type(exc).__name__ == "DuplicateKeyError":
+            problem = problem.split(" with value")[0]
+        raise PipelineError(f"{path} is not valid YAML: {problem}{where}") from None
+    except YAMLError as exc:
+        raise PipelineError(f"{path} is not valid YAML: {' '.join(str(exc).split())[:200]}") from None
