@@ -13,10 +13,13 @@ keys after it.
 """
 
 import argparse
+from pathlib import Path
 
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path
+from imdb_embeddings.dataset.formats import check_source
+from imdb_embeddings.modeling.families import FAMILIES
 
 
 def main() -> None:
@@ -24,7 +27,11 @@ def main() -> None:
     parser.add_argument("params", help="the params file")
     parser.add_argument("out", help="written when every check passes; its bytes never change")
     args = parser.parse_args()
-    params.load(args.params)
+    p = params.load(args.params, families=FAMILIES)  # model names too
+    # Your own data's path as it is on disk: a link out of the project, or a
+    # named pipe (DVC would hang hashing it), is refused before prepare's turn.
+    if p.dataset.format != "aclimdb" and (Path(p.dataset.path).is_symlink() or Path(p.dataset.path).exists()):
+        check_source(Path(p.dataset.path), p.dataset.format)
     with atomic_path(args.out) as tmp:
         tmp.write_text("params.yaml passed the checks of imdb_embeddings/core/params.py\n", encoding="utf-8")
 

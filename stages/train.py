@@ -18,12 +18,14 @@ import numpy as np
 from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
+from imdb_embeddings.core.settings import experiment as experiment_settings
 from imdb_embeddings.core.splits import split_indices
 from imdb_embeddings.modeling import distribute
+from imdb_embeddings.modeling.families import FAMILIES
 from imdb_embeddings.modeling.inference import export_weights
 from imdb_embeddings.modeling.saving import save_model
 from imdb_embeddings.modeling.training import train
-from imdb_embeddings.text.model_input import input_spec, model_input
+from imdb_embeddings.text.model_input import input_spec, training_data
 from imdb_embeddings.text.sequences import load_sequences
 
 # What this stage reads of params.yaml ({0}: the group, {1}: the experiment);
@@ -46,21 +48,16 @@ def main() -> None:
     if (args.matrix is None) != (args.group == "learned"):
         parser.error("--matrix goes with a glove or word2vec experiment, and only with one")
     p = params.load(keys=[key.format(args.group, args.name) for key in PARAMS])
-    experiment = params.experiment(p, args.group, args.name)
+    experiment = experiment_settings(p, args.group, args.name)
 
-    tokens, offsets, labels = load_sequences(args.sequences)
-    train_rows, val_rows = split_indices(len(labels), experiment, f"experiments.{args.group}.{args.name}")
-    spec = input_spec(experiment, p["tokenize"]["max_words"])
-    data = {
-        "x_train": model_input(tokens, offsets, spec, train_rows),
-        "y_train": labels[train_rows],
-        "x_val": model_input(tokens, offsets, spec, val_rows),
-        "y_val": labels[val_rows],
-    }
+    sequences = load_sequences(args.sequences)
+    split = split_indices(len(sequences[2]), experiment, f"experiments.{args.group}.{args.name}")
+    spec = input_spec(experiment, p.tokenize.max_words, FAMILIES[experiment.model].ngram_input)
+    data = training_data(sequences, spec, split)
     matrix = None if args.matrix is None else np.load(args.matrix)
 
     # TensorFlow is imported (inside `train`) only now that the inputs are known to be good.
-    fitted = train(experiment, args.name, p["tokenize"]["max_words"], data, matrix, args.log)
+    fitted = train(experiment, args.name, p.tokenize.max_words, data, matrix, args.log)
     if not distribute.is_chief():
         print(f"{args.name}: not the chief worker; the chief writes the model and its logs")
         return
@@ -68,9 +65,9 @@ def main() -> None:
     with open(args.vocabulary, encoding="utf-8") as f:
         vocabulary = json.load(f)
     # The self-contained model: weights, vocabulary, text rules, input spec.
-    export_weights(fitted.model, args.export, spec, vocabulary)
+    export_weights(fitted.model, args.export, spec, vocabulary, keras_file=args.keras)
     # What the fit used (labelled reviews in all), for evaluate's metrics; its time is not an output.
-    summary = {"train_samples": len(train_rows), "validation_samples": len(val_rows)}
+    summary = {"train_samples": len(split.train), "validation_samples": len(split.validation)}
     write_json(args.fit, {**summary, "epochs": len(fitted.history["loss"])})
     timings.record(f"train@{args.name}", train_seconds=fitted.seconds)
 

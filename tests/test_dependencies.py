@@ -25,12 +25,24 @@ def module_path(root: Path, name: str) -> Path | None:
     return None
 
 
-def imported_names(path: Path, module: str) -> set[str]:
-    """Every module name `path` imports, anywhere in it (functions too),
-    with `from X import y` giving X and X.y."""
+def _nodes(tree: ast.AST, eager: bool) -> list[ast.AST]:
+    """Every node of `tree`; with `eager`, only those that run on import (not in functions)."""
+    if not eager:
+        return list(ast.walk(tree))
+    found, todo = [], [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        todo += [n for n in ast.iter_child_nodes(node) if not isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    return found
+
+
+def imported_names(path: Path, module: str, eager: bool = False) -> set[str]:
+    """Every module name `path` imports, anywhere in it (functions too; with
+    `eager`, only on import), with `from X import y` giving X and X.y."""
     names = set()
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in _nodes(ast.parse(path.read_text(), str(path)), eager):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -43,9 +55,10 @@ def imported_names(path: Path, module: str) -> set[str]:
     return names
 
 
-def import_closure(root: Path, module: str) -> tuple[set[Path], set[str]]:
+def import_closure(root: Path, module: str, eager: bool = False) -> tuple[set[Path], set[str]]:
     """(project files `module` runs, including package __init__ files;
-    every module name imported along the way)."""
+    every module name imported along the way). With `eager`, only the imports
+    that run when the module is imported, not those inside functions."""
     files, seen, todo, imported = set(), set(), [module], set()
     while todo:
         name = todo.pop()
@@ -59,7 +72,7 @@ def import_closure(root: Path, module: str) -> tuple[set[Path], set[str]]:
                 break
             if path not in files:
                 files.add(path)
-                for child in imported_names(path, ".".join(parts[:i])):
+                for child in imported_names(path, ".".join(parts[:i]), eager):
                     imported.add(child)
                     todo.append(child)
     return files, imported
@@ -210,13 +223,18 @@ def test_the_package_reads_no_params_itself(project):
 
 
 def test_only_training_imports_tensorflow(project, pipeline):
+    """A stage that does not train imports no TensorFlow when it starts; only
+    a function that needs it may (evaluate, for a family numpy cannot run:
+    test_families.py shows a numpy model is served without it)."""
     for stage, module, _ in pipeline:
         _, imported = import_closure(project, module)
         heavy = {name.split(".")[0] for name in imported} & HEAVY
+        _, eager = import_closure(project, module, eager=True)
+        eager_heavy = {name.split(".")[0] for name in eager} & HEAVY
         if module in (f"{STAGE_PACKAGE}.train", f"{STAGE_PACKAGE}.curve"):  # the stages that train
             assert heavy >= {"tensorflow", "keras"}
         else:
-            assert not heavy, f"{stage.name} imports {sorted(heavy)} (~3 s a process)"
+            assert not eager_heavy, f"{stage.name} imports {sorted(eager_heavy)} on start (~3 s a process)"
 
 
 def test_the_walk_finds_what_a_stage_imports():

@@ -1,6 +1,7 @@
 """Every model family and embedding source through the real pipeline: added
-to params, trained by `dvc repro` on the fixture data, evaluated (numpy
-forward pass) and logged; the reference experiments are not touched."""
+to params, trained by `dvc repro` on the fixture data, evaluated (the numpy
+forward pass, or Keras for the GRU) and logged; the reference experiments
+are not touched."""
 
 import json
 import shutil
@@ -14,6 +15,7 @@ NEW = {
     "learned": {
         "mean_learned": {"model": "mean", "embedding_dim": 16, "dropout": 0.2, "learning_rate": 0.01},
         "conv_learned": {"model": "conv1d", "embedding_dim": 16, "hidden_units": 8, "dropout": 0.3},
+        "gru_learned": {"model": "gru", "embedding_dim": 8, "hidden_units": 4},  # runs through Keras, not numpy
         "bag_learned": {
             "model": "ngram_bag",
             "embedding_dim": 16,

@@ -2,9 +2,10 @@
 exports holds the layers and weights, the vocabulary, the tokenizer's text
 rules (the `<br />` markup rule included) and the input spec (length,
 n-grams). Raw text goes in, a probability of a positive review comes out,
-with no access to `data/` or `params.yaml`, and no TensorFlow (the numpy
-forward pass of `inference.py`). It is one of the two kinds of model behind
-imdb_embeddings/classifier.py."""
+with no access to `data/` or `params.yaml`. The numpy forward pass of
+`inference.py` runs it without TensorFlow; a family numpy does not know
+runs through Keras, loaded from the file on first use. It is one of the two
+kinds of model behind imdb_embeddings/classifier.py."""
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,21 +15,15 @@ import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.metrics import probability
-from imdb_embeddings.modeling.inference import predict_logits, read_exported
+from imdb_embeddings.modeling.inference import Exported, keras_logits, load_keras, predict_logits, read_exported
 from imdb_embeddings.text.model_input import model_input
 from imdb_embeddings.text.tokenizer import RULES, encode_last
 
 
 class ExportedModel:
-    def __init__(
-        self,
-        path: Path,
-        layers: list[dict[str, Any]],
-        weights: list[list[np.ndarray]],
-        spec: dict[str, Any],
-        vocabulary: list[str],
-    ) -> None:
-        self.path, self.layers, self.weights, self.spec, self.vocabulary = path, layers, weights, spec, vocabulary
+    def __init__(self, path: Path, exported: Exported) -> None:
+        self.path, self.exported, self.spec, self.vocabulary = path, exported, exported.spec, exported.vocabulary
+        self._keras: Any = None
 
     @classmethod
     def load(cls, path: str | Path) -> "ExportedModel":
@@ -41,12 +36,17 @@ class ExportedModel:
             )
         if exported.rules != RULES:
             raise PipelineError(f"{path} was trained with other tokenizer rules than this version uses; retrain it")
-        return cls(path, exported.layers, exported.weights, exported.spec, exported.vocabulary)
+        return cls(path, exported)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         # Only the last maxlen known words of a text reach the model: only those are read.
         tokens, offsets = encode_last(texts, self.vocabulary, self.spec["maxlen"])
-        return predict_logits(self.layers, self.weights, model_input(tokens, offsets, self.spec))
+        x = model_input(tokens, offsets, self.spec)
+        if self.exported.keras is None:
+            return predict_logits(self.exported.layers, self.exported.weights, x)
+        if self._keras is None:
+            self._keras = load_keras(self.exported.keras, self.spec, self.path)
+        return keras_logits(self._keras, x)
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """P(positive) of each text, computed as `evaluate` computes it."""

@@ -1,5 +1,7 @@
 """The trained models' forward pass in numpy, so that `evaluate` (which
-trains nothing) needs no TensorFlow: about 3 s less per experiment.
+trains nothing) needs no TensorFlow: about 3 s less per experiment. A
+model with any other layer (a GRU, say) is exported with its `.keras` file
+inside, and runs through Keras instead (`keras_logits`).
 
 `train` saves, beside the `.keras` model, its layers and weights as a plain
 `.npz` (`export_weights`), with what turns sequences into its input (the
@@ -14,6 +16,7 @@ else by name. The test suite holds each model family to Keras' own
 
 import json
 import re
+import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,16 +33,50 @@ ACTIVATIONS = {"relu", "sigmoid", "linear"}
 
 
 def export_weights(
-    model: Any, dest: str | Path, spec: dict[str, Any] | None = None, vocabulary: list[str] | None = None
+    model: Any,
+    dest: str | Path,
+    spec: dict[str, Any] | None = None,
+    vocabulary: list[str] | None = None,
+    keras_file: str | Path | None = None,
 ) -> None:
     """The model's layers (kind, activation) and weights, in order, and the
     spec of its input (text/model_input.py; by default plain words, padded to
     the input length), so that `evaluate` needs no params. With the
     `vocabulary` (and the tokenizer's rules, saved with it) the file is a
-    self-contained model: raw text in, probability out (exported.py)."""
+    self-contained model: raw text in, probability out (exported.py).
+    `keras_file`: the model saved by saving.py, embedded when numpy cannot run it."""
     spec = spec or {"maxlen": int(model.input_shape[1]), "ngrams": 1}
-    layers, arrays = [], {}
-    for i, layer in enumerate(model.layers):
+    layers, weights = describe(model)
+    arrays: dict[str, np.ndarray] = {}
+    if numpy_runs(layers):
+        arrays["layers"] = np.array(json.dumps(layers))
+        arrays["input_spec"] = np.array(json.dumps(spec, sort_keys=True))
+        arrays.update({f"{i}/{j}": w for i, values in enumerate(weights) for j, w in enumerate(values)})
+    else:
+        arrays["keras"] = np.frombuffer(_keras_bytes(model, keras_file), dtype=np.uint8)
+        arrays["input_spec"] = np.array(json.dumps(spec, sort_keys=True))
+    if vocabulary is not None:
+        arrays["vocabulary"] = np.array(json.dumps(vocabulary, ensure_ascii=False))
+        arrays["tokenizer"] = np.array(json.dumps(RULES, sort_keys=True))
+    with atomic_path(dest, suffix=".npz") as tmp:
+        np.savez(tmp, **arrays)
+
+
+def _keras_bytes(model: Any, keras_file: str | Path | None) -> bytes:
+    if keras_file is None:
+        from imdb_embeddings.modeling.saving import save_model
+
+        with tempfile.TemporaryDirectory() as folder:
+            keras_file = Path(folder) / "model.keras"
+            save_model(model, keras_file)
+            return keras_file.read_bytes()
+    return Path(keras_file).read_bytes()
+
+
+def describe(model: Any) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
+    """Each layer's kind, activation and settings, and its weights, in order."""
+    layers, weights = [], []
+    for layer in model.layers:
         config = layer.get_config()
         values = layer.get_weights()
         layers.append(
@@ -54,29 +91,79 @@ def export_weights(
                 "dilation_rate": config.get("dilation_rate"),
             }
         )
-        for j, weight in enumerate(values):
-            arrays[f"{i}/{j}"] = weight
-    if vocabulary is not None:
-        arrays["vocabulary"] = np.array(json.dumps(vocabulary, ensure_ascii=False))
-        arrays["tokenizer"] = np.array(json.dumps(RULES, sort_keys=True))
-    with atomic_path(dest, suffix=".npz") as tmp:
-        np.savez(
-            tmp, layers=np.array(json.dumps(layers)), input_spec=np.array(json.dumps(spec, sort_keys=True)), **arrays
-        )
+        weights.append(values)
+    return layers, weights
+
+
+def numpy_runs(layers: list[dict[str, Any]]) -> bool:
+    """Whether `predict_logits` knows every layer (else Keras runs the model)."""
+    try:
+        _check_layers(layers, "model")
+    except PipelineError:
+        return False
+    return True
+
+
+def model_logits(model: Any, x: np.ndarray) -> np.ndarray:
+    """The logits of a Keras model in memory: the numpy pass where it knows the
+    layers (the same numbers as the exported file gives), else Keras."""
+    layers, weights = describe(model)
+    return predict_logits(layers, weights, x) if numpy_runs(layers) else keras_logits(model, x)
+
+
+def keras_logits(model: Any, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
+    """The sigmoid layer's input through Keras, then its weights in numpy:
+    logits, not probabilities rounded near 0 and 1."""
+    import keras
+
+    features = keras.Model(model.inputs, model.layers[-1].input)
+    kernel, *bias = model.layers[-1].get_weights()
+    h = features.predict(x, batch_size=batch_size, verbose=0) @ kernel
+    return (h + bias[0] if bias else h)[:, 0]
+
+
+def load_keras(data: bytes, spec: dict[str, Any], path: str | Path) -> Any:
+    """The embedded `.keras` model, loaded safely (no code in it runs) and
+    checked: one input of the spec's width, a sigmoid Dense(1) at the end."""
+    from imdb_embeddings.modeling.training import import_tensorflow
+
+    import_tensorflow()
+    import keras
+
+    with tempfile.TemporaryDirectory() as folder:
+        file = Path(folder) / "model.keras"
+        file.write_bytes(data)
+        try:
+            model = keras.saving.load_model(file, compile=False, safe_mode=True)
+        except Exception as exc:  # Keras raises many kinds; each is one line here
+            raise PipelineError(f"{path}: its Keras model cannot be loaded ({_reason(exc)})") from None
+    last = model.layers[-1] if model.layers else None
+    width = input_width(spec["maxlen"], spec["ngrams"])
+    if len(model.inputs) != 1 or tuple(model.inputs[0].shape)[1:] != (width,):
+        raise PipelineError(f"{path}: its Keras model does not take the {width} ids its input spec gives")
+    if type(last).__name__ != "Dense" or last.get_config().get("activation") != "sigmoid" or last.units != 1:
+        raise PipelineError(f"{path}: expected a model ending in a sigmoid Dense layer")
+    return model
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:100]
 
 
 class Exported(NamedTuple):
     """What an exported Keras model's file holds, checked (`read_exported`)."""
 
-    layers: list[dict[str, Any]]
-    weights: list[list[np.ndarray]]
+    layers: list[dict[str, Any]] | None  # None: a model numpy cannot run, in `keras`
+    weights: list[list[np.ndarray]] | None
     spec: dict[str, Any]
     vocabulary: list[str] | None  # None: weights only (no text rules), as the curve stages export
     rules: Any
+    keras: bytes | None  # the `.keras` file of a model that runs through Keras
 
 
 # Members besides the layers and input spec: weights "<layer>/<index>", and text.
-OPTIONAL_MEMBERS = re.compile(r"vocabulary|tokenizer|\d{1,3}/\d{1,2}")
+OPTIONAL_MEMBERS = re.compile(r"layers|keras|vocabulary|tokenizer|\d{1,3}/\d{1,2}")
 MAX_LAYERS = 100
 
 
@@ -84,8 +171,20 @@ def read_exported(path: str | Path) -> Exported:
     """The layers, weights, input spec and vocabulary of a file written by
     `export_weights`, each checked against the others (core/npz.py reads the
     file itself without trusting it): any fault is one line naming it."""
-    arrays = read_npz(path, {"layers", "input_spec"}, OPTIONAL_MEMBERS)
+    arrays = read_npz(path, {"input_spec"}, OPTIONAL_MEMBERS)
     spec = check_input_spec(text_member(arrays, "input_spec", path), path)
+    vocabulary = rules = None
+    if "vocabulary" in arrays:
+        vocabulary = check_vocabulary(text_member(arrays, "vocabulary", path), path)
+        rules = text_member(arrays, "tokenizer", path) if "tokenizer" in arrays else None
+    if ("layers" in arrays) == ("keras" in arrays):
+        held = "both layers and a Keras model" if "keras" in arrays else "no layers"
+        raise PipelineError(f"{path} is not a model file of this kind ({held})")
+    if "keras" in arrays:
+        data = arrays["keras"]
+        if data.dtype != np.uint8 or data.ndim != 1 or any(n[0].isdigit() for n in arrays):
+            raise PipelineError(f"{path}: member keras is not the bytes of one Keras model")
+        return Exported(None, None, spec, vocabulary, rules, data.tobytes())
     layers = _check_layers(text_member(arrays, "layers", path), path)
     weights, used = [], set()
     for i, layer in enumerate(layers):
@@ -98,23 +197,8 @@ def read_exported(path: str | Path) -> Exported:
     extra = sorted(n for n in arrays if "/" in n and n not in used)
     if extra:
         raise PipelineError(f"{path}: weights {', '.join(extra[:3])} belong to no layer")
-    vocabulary = rules = None
-    if "vocabulary" in arrays:
-        vocabulary = check_vocabulary(text_member(arrays, "vocabulary", path), path)
-        rules = text_member(arrays, "tokenizer", path) if "tokenizer" in arrays else None
     _check_shapes(layers, weights, spec, vocabulary, path)
-    return Exported(layers, weights, spec, vocabulary, rules)
-
-
-class Layers(NamedTuple):
-    layers: list[dict[str, Any]]
-    weights: list[list[np.ndarray]]
-
-
-def load_weights(path: str | Path) -> Layers:
-    """The layers and weights of a file written by `export_weights`, checked."""
-    exported = read_exported(path)
-    return Layers(exported.layers, exported.weights)
+    return Exported(layers, weights, spec, vocabulary, rules, None)
 
 
 def check_input_spec(spec: Any, path: str | Path) -> dict[str, Any]:

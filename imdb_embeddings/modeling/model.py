@@ -1,19 +1,16 @@
 """The models, in the Keras-examples style: an Embedding (learned, GloVe or
-in-domain vectors, frozen or trained), then one of the families below, an
+in-domain vectors, frozen or trained), then a model family
+(`families.py`: flatten, mean, conv1d, ngram_bag, gru, or one you add), an
 optional hidden Dense layer, and a sigmoid output.
-
-- ``flatten`` (the reference): Flatten, so every position has its own weights.
-- ``mean``: the mean of the word vectors, padding masked out (order-free).
-- ``conv1d``: a 1-D convolution over 5-word windows, max over the review.
-- ``ngram_bag``: fastText-style, the mean of word *and* hashed n-gram vectors
-  (the n-gram ids are added to the input by `imdb_embeddings/text/ngrams.py`).
 """
+
+from types import SimpleNamespace
 
 import keras
 import numpy as np
 from keras import layers, ops
 
-from imdb_embeddings.core.params import FAMILIES
+from imdb_embeddings.modeling.families import FAMILIES
 
 # Batches run per call into the compiled graph: for models this small the
 # per-step Python round trip costs more than the step itself. The updates,
@@ -21,8 +18,6 @@ from imdb_embeddings.core.params import FAMILIES
 # tf.distribute strategy Keras 3.15 fails to run several steps per call:
 # distributed training passes 1.)
 STEPS_PER_EXECUTION = 32
-CONV_KERNEL = 5  # words per convolution window
-CONV_FILTERS = 128  # when the experiment gives no hidden_units
 
 
 @keras.saving.register_keras_serializable(package="imdb_embeddings")
@@ -65,23 +60,15 @@ def build_model(
     """`vocabulary_rows`: rows of the Embedding when it holds more than the
     words (n-gram buckets); default `max_words`. `maxlen` is the input length."""
     rows = vocabulary_rows or max_words
-    masked = family in ("mean", "ngram_bag")
-    embedding = layers.Embedding(rows, embedding_dim, trainable=trainable, mask_zero=masked, name="embedding")
+    if family not in FAMILIES:
+        raise ValueError(f"unknown model family {family!r}; expected one of {', '.join(FAMILIES)}")
+    chosen = FAMILIES[family]
+    embedding = layers.Embedding(rows, embedding_dim, trainable=trainable, mask_zero=chosen.masked, name="embedding")
     inputs = keras.Input(shape=(maxlen,), dtype="int32", name="word_indices")
-    x = embedding(inputs)
-    if family == "flatten":
-        x = layers.Flatten()(x)
-    elif family in ("mean", "ngram_bag"):
-        x = MaskedMean(name="mean")(x)
-    elif family == "conv1d":
-        x = layers.Dropout(dropout, name="embedding_dropout")(x) if dropout else x
-        x = layers.Conv1D(hidden_units or CONV_FILTERS, CONV_KERNEL, activation="relu", name="conv")(x)
-        x = layers.GlobalMaxPooling1D(name="max")(x)
-    else:
-        raise ValueError(f"unknown model family {family!r}; expected one of {FAMILIES}")
+    x = chosen.build(embedding(inputs), SimpleNamespace(hidden_units=hidden_units, dropout=dropout))
     if dropout:
         x = layers.Dropout(dropout, name="dropout")(x)
-    if hidden_units and family != "conv1d":
+    if hidden_units and chosen.hidden_layer:
         x = layers.Dense(hidden_units, activation="relu", name="hidden")(x)
     outputs = layers.Dense(1, activation="sigmoid", name="sentiment")(x)
     model = keras.Model(inputs, outputs)

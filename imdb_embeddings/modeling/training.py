@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.params import Experiment
+from imdb_embeddings.core.settings import Experiment
 
 log = logging.getLogger("training")
 # Validation only predicts, so its batch size changes no weight: a large one
@@ -176,9 +176,10 @@ class Fitted(NamedTuple):
 
 
 def _build(experiment: Experiment, max_words: int, width: int, embedding_weights: np.ndarray | None, kind: str) -> Any:
+    from imdb_embeddings.modeling.families import FAMILIES
     from imdb_embeddings.modeling.model import STEPS_PER_EXECUTION, build_model
 
-    ngram_rows = experiment.ngram_buckets if experiment.model == "ngram_bag" else 0
+    ngram_rows = experiment.ngram_buckets if FAMILIES[experiment.model].ngram_input else 0
     return build_model(
         max_words=max_words,
         maxlen=width,

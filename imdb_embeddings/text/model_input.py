@@ -7,16 +7,17 @@ from typing import Any
 
 import numpy as np
 
-from imdb_embeddings.core.params import Experiment
+from imdb_embeddings.core.splits import Split
 from imdb_embeddings.text.ngrams import add_ngrams
 from imdb_embeddings.text.padding import pad_sequences
 
 InputSpec = dict[str, Any]
 
 
-def input_spec(experiment: Experiment, max_words: int) -> InputSpec:
-    """maxlen, ngrams (1: words only), max_words and n-gram buckets of an experiment."""
-    ngrams = experiment.ngrams if experiment.model == "ngram_bag" else 1
+def input_spec(experiment: Any, max_words: int, ngram_input: bool) -> InputSpec:
+    """maxlen, ngrams (1: words only), max_words and n-gram buckets of an
+    experiment; `ngram_input`: its family reads n-gram ids (families.py)."""
+    ngrams = experiment.ngrams if ngram_input else 1
     return {
         "maxlen": experiment.maxlen,
         "ngrams": ngrams,
@@ -31,3 +32,14 @@ def model_input(tokens: np.ndarray, offsets: np.ndarray, spec: InputSpec, rows: 
     if spec.get("ngrams", 1) > 1:
         x = add_ngrams(x, spec["ngrams"], spec["max_words"], spec["buckets"])
     return x
+
+
+def training_data(sequences: tuple, spec: InputSpec, split: Split) -> dict[str, np.ndarray]:
+    """The model's inputs and labels of a split's training and validation rows."""
+    tokens, offsets, labels = sequences
+    return {
+        "x_train": model_input(tokens, offsets, spec, split.train),
+        "y_train": labels[split.train],
+        "x_val": model_input(tokens, offsets, spec, split.validation),
+        "y_val": labels[split.validation],
+    }
