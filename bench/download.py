@@ -21,7 +21,7 @@ from imdb_embeddings.acquire.glove_member import get_member
 from imdb_embeddings.acquire.sources import fetch
 from imdb_embeddings.core.files import Checksum
 from imdb_embeddings.core.params import Glove
-from tests.http_faults import FaultServer
+from imdb_embeddings.devtools.http_faults import FaultServer
 
 
 def timed_fetch(server, url, expected, connections, cache_dir, dest):

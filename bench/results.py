@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from imdb_embeddings.core import timings
-from tests.project import ROOT, copy_project
+from imdb_embeddings.devtools.project import ROOT, copy_project
 
 # name: (the least test accuracy: the mean over its draws where it has them, labelled reviews in all)
 GOALS = {"few_labels": (0.82, 200), "full_data": (0.915, 25_000)}

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from bench.predict import measure as predict_speed
-from tests.project import copy_project, edit_params
+from imdb_embeddings.devtools.project import copy_project, edit_params
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"

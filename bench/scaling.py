@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from bench.run import write_table
-from tests.project import ROOT, copy_project, edit_params, stage_argv
+from imdb_embeddings.devtools.project import ROOT, copy_project, edit_params, stage_argv
 
 RESULTS = ROOT / "bench" / "results.json"
 MARKERS = ("<!-- scaling table: written by `python -m bench.scaling` -->\n```\n", "```\n<!-- end of scaling table -->")

@@ -11,16 +11,14 @@ label draw k of the point: its reviews drawn with the seed train.seed + k.
 """
 
 import argparse
-import dataclasses
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
 from imdb_embeddings.core import params, timings
-from imdb_embeddings.core.errors import PipelineError, run_stage
+from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path, write_json
-from imdb_embeddings.modeling.curve_point import curve_experiment, curve_point
+from imdb_embeddings.core.settings import curve_experiment
+from imdb_embeddings.modeling.curve_point import curve_point
 from imdb_embeddings.text.sequences import load_sequences
 
 # Exactly the keys a point reads: not learning_curve.sizes (adding a size adds
@@ -62,25 +60,10 @@ def main() -> None:
     if (args.matrix is None) != (args.source == "learned"):
         parser.error("--matrix goes with the glove or word2vec source, and only with one")
     p = params.load(keys=PARAMS)
-    experiment = curve_experiment(p["learning_curve"], p["train"], args.source, args.n)
-    experiment = dataclasses.replace(experiment, seed=experiment.seed + args.draw)
-    train_seqs = load_sequences(args.train)
-    wanted = args.n + experiment.validation_samples
-    if wanted > len(train_seqs[2]):
-        raise PipelineError(
-            f"params.yaml: learning_curve: {args.n} training + {experiment.validation_samples} "
-            f"validation reviews, but there are only {len(train_seqs[2])}"
-        )
+    experiment = curve_experiment(p.learning_curve, p.train, args.source, args.n, args.draw)
     matrix = None if args.matrix is None else np.load(args.matrix)
-    with tempfile.TemporaryDirectory() as scratch:
-        point = curve_point(
-            experiment,
-            p["tokenize"]["max_words"],
-            train_seqs,
-            load_sequences(args.test),
-            matrix,
-            str(Path(scratch) / "m.npz"),
-        )
+    train_seqs, test_seqs = load_sequences(args.train), load_sequences(args.test)
+    point = curve_point(experiment, p.tokenize.max_words, train_seqs, test_seqs, matrix)
     if args.predictions:
         with atomic_path(args.predictions, suffix=".npy") as tmp:
             np.save(tmp, point.probabilities)

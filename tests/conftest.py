@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from imdb_embeddings.archives.reviews import REVIEW, content_digest
+from imdb_embeddings.devtools.http_faults import FaultServer
 from tests import fixtures, reproduced
-from tests.http_faults import FaultServer
 from tests.project import ROOT, committed_params, copy_project, edit_params, git, readme_line, readme_make_run  # noqa: F401  (the test modules import them from here)
 from tests.reproduced import tool_env  # noqa: F401  (the test modules import it from here)
 

@@ -18,8 +18,8 @@ from imdb_embeddings.acquire.transfer import setting
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import Checksum
 from imdb_embeddings.core.params import Glove
+from imdb_embeddings.devtools.http_faults import FaultServer
 from tests.conftest import ROOT, copy_project, tool_env
-from tests.http_faults import FaultServer
 from tests.project import stage_argv
 
 SIZE = 3 << 20

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from imdb_embeddings.devtools.http_faults import FaultServer
 from tests import fixtures
 from tests.conftest import copy_project, edit_params, fixture_params, run_tool, tool_env
-from tests.http_faults import FaultServer
 from tests.project import stage_argv
 
 pytestmark = pytest.mark.slow(seconds=50)

@@ -25,10 +25,11 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 
 class FaultServer:
-    def __init__(self, root, **faults):
+    def __init__(self, root: str | Path, **faults: Any) -> None:
         self.root = Path(root)
         self.drop_after, self.drops = None, 0
         self.fail_first, self.ignore_range, self.corrupt, self.rate = 0, False, False, None
@@ -45,7 +46,7 @@ class FaultServer:
             def do_GET(self):
                 server._serve(self)
 
-            def log_message(self, *args):
+            def log_message(self, *args: Any) -> None:
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -55,38 +56,38 @@ class FaultServer:
 
     def configure(
         self,
-        drop_after=None,
-        drops=1,
-        fail_first=0,
-        ignore_range=False,
-        corrupt=False,
-        rate=None,
-        honour_ranges=None,
-        shift_range=0,
-        status_for_start=None,
-        fail_status=500,
-        retry_after=None,
-    ):
+        drop_after: Any = None,
+        drops: Any = 1,
+        fail_first: Any = 0,
+        ignore_range: Any = False,
+        corrupt: Any = False,
+        rate: Any = None,
+        honour_ranges: Any = None,
+        shift_range: Any = 0,
+        status_for_start: Any = None,
+        fail_status: Any = 500,
+        retry_after: Any = None,
+    ) -> None:
         self.drop_after, self.drops = drop_after, drops if drop_after is not None else 0
         self.fail_first, self.ignore_range, self.corrupt, self.rate = fail_first, ignore_range, corrupt, rate
         self.honour_ranges, self.shift_range = honour_ranges, shift_range
         self.status_for_start = dict(status_for_start or {})
         self.fail_status, self.retry_after = fail_status, retry_after
 
-    def reset_counts(self):
+    def reset_counts(self) -> None:
         # One counter per request: a response still trickling out for a
         # client that is gone does not count against the next one.
         self.requests, self.sent = [], []
 
     @property
-    def bytes_sent(self):
+    def bytes_sent(self) -> int:
         return sum(counter[0] for counter in self.sent)
 
-    def close(self):
+    def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def _serve(self, handler):
+    def _serve(self, handler: Any) -> None:
         with self.lock:
             self.requests.append((handler.path, handler.headers.get("Range")))
             counter = [0]
@@ -124,6 +125,10 @@ class FaultServer:
         if status == 206:
             handler.send_header("Content-Range", f"bytes {start}-{end - 1}/{size}")
         handler.end_headers()
+        self._stream(handler, path, start, end, counter)
+
+    def _stream(self, handler: Any, path: Path, start: int, end: int, counter: list[int]) -> None:
+        """Bytes start to end of `path`, with the faults configured."""
         with self.lock:
             drop = self.drops > 0 and self.drop_after is not None and start + self.drop_after < end
             self.drops -= drop
@@ -153,7 +158,7 @@ class FaultServer:
             except OSError:
                 pass
 
-    def _reply(self, handler, status, body, headers=None):
+    def _reply(self, handler: Any, status: int, body: bytes, headers: dict | None = None) -> None:
         handler.send_response(status)
         handler.send_header("Content-Length", str(len(body)))
         for key, value in (headers or {}).items():
