@@ -26,6 +26,8 @@ from imdb_embeddings.dataset.own_reviews import Rules, check_splits, kept_rows, 
 
 log = logging.getLogger("prepare")
 PARAMS = ("imdb.content_sha256", "dataset")
+# DVC clears a stage's outputs before it runs the stage: after a failure, say so and how to undo it.
+EMPTIED = "{} is empty now (DVC clears it before prepare runs); `dvc checkout prepare` brings back the last good one"
 
 
 def main() -> None:
@@ -34,11 +36,13 @@ def main() -> None:
     parser.add_argument("out", help="the folder of <split>.parquet")
     args = parser.parse_args()
     p = params.load(keys=PARAMS)
-    dataset = params.section(p, params.Dataset)
-    if dataset.format != "aclimdb":
-        prepare_own(args.source, dataset, args.out)
-        return
-    splits = read_aclimdb(args.source, Checksum(p["imdb"]["content_sha256"], "imdb.content_sha256"))
+    try:
+        if p.dataset.format != "aclimdb":
+            prepare_own(args.source, p.dataset, args.out)
+            return
+        splits = read_aclimdb(args.source, Checksum(p.imdb.content_sha256, "imdb.content_sha256"))
+    except PipelineError as exc:
+        raise PipelineError(f"{exc}\n{EMPTIED.format(args.out)}") from None
     for split, rows in splits.items():
         write_split(rows, f"{args.out}/{split}.parquet")
         log.info("%s/%s.parquet: %d reviews", args.out, split, len(rows))
@@ -49,7 +53,7 @@ def read_aclimdb(archive: str, expected: Checksum) -> dict:
     if content != expected.digest:
         raise PipelineError(
             f"{archive}: its reviews are not the pinned dataset: imdb.content_sha256 is {expected}, "
-            f"the archive's content digest is sha256:{content}; nothing was written"
+            f"the archive's content digest is sha256:{content}"
         )
     log.info("%s: review content matches imdb.content_sha256", archive)
     return splits
@@ -69,7 +73,7 @@ def prepare_own(source: str, dataset: params.Dataset, out: str) -> None:
         if surveyed.content != expected.digest:
             raise PipelineError(
                 f"{source}: its rows are not the pinned data: dataset.content_sha256 is {expected}, "
-                f"the rows kept give sha256:{surveyed.content}; nothing was written"
+                f"the rows kept give sha256:{surveyed.content}"
             )
         log.info("%s: content matches dataset.content_sha256", source)
     else:

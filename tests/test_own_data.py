@@ -87,9 +87,10 @@ class Prepared(NamedTuple):
 
 def kept(path, fmt, columns=COLUMNS, rules=RULES):
     """What prepare keeps of a file: its two passes, the rows collected."""
-    surveyed = survey(read_records(path, fmt, columns), rules)
+    root = Path(path).parent  # the project, for the reader's links check
+    surveyed = survey(read_records(path, fmt, columns, root), rules)
     splits = {split: [] for split in SPLITS}
-    for split, row in kept_rows(read_records(path, fmt, columns), rules, surveyed):
+    for split, row in kept_rows(read_records(path, fmt, columns, root), rules, surveyed):
         splits[split].append(row)
     return Prepared(splits, surveyed.content, surveyed.left_out, surveyed)
 
@@ -167,7 +168,7 @@ def test_bad_rows_are_left_out_and_counted(tmp_path):
         "unknown_split": 1,
         "duplicate": 2,
         "undecodable": 1,
-        "malformed": 1,
+        "short_row": 1,
     }
     assert {k: len(v) for k, v in reviews.splits.items()} == {"train": 120, "test": 80, "unsup": 10}
     lines = report_lines(reviews.surveyed, "bad.csv")

@@ -76,5 +76,6 @@ def test_prepare_checks_the_content_of_any_archive_it_reads(project, tmp_path):
     fixtures.write_tar(project / "data/raw/aclImdb_v1.tar.gz", members)
     result = run_stage(project, "prepare", tmp_path)
     assert result.returncode == 1
-    assert "its reviews are not the pinned dataset" in result.stderr and "nothing was written" in result.stderr
+    assert "its reviews are not the pinned dataset" in result.stderr
+    assert "error: data/prepared is empty now" in result.stderr and "`dvc checkout prepare`" in result.stderr
     assert not (project / "data/prepared").exists()

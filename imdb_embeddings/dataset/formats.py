@@ -6,10 +6,11 @@ under `train/` and `test/`, as the extracted aclImdb is laid out).
 A record says what was there, unjudged: its text (None when missing), its
 label and split as text ("" when empty), and a fault when the row itself
 could not be read (bytes that are not UTF-8, a line that is not JSON, fewer
-fields than the header). own_reviews.py decides what to keep. A fault in the
-file itself (no such column, not a Parquet file, a broken CSV quote) is one
-line naming the file and where, never a traceback. Every reader streams:
-memory holds one row (a Parquet batch) at a time."""
+fields than the header, a text over 1 MiB, a link). own_reviews.py decides
+what to keep. A fault in the file itself (no such column, not a Parquet
+file, a broken CSV quote, a path that leads out of the project) is one line
+naming the file and where, never a traceback. Every reader streams: memory
+holds one row (a Parquet batch) at a time."""
 
 import csv
 import json
@@ -23,6 +24,8 @@ from imdb_embeddings.core.errors import PipelineError
 # One review's text at most (the longest aclImdb review is 14 KB): a bound that
 # stops one broken quote in a CSV from reading the rest of the file as one field.
 MAX_TEXT_BYTES = 1 << 20
+# A CSV field beyond this stops the file: only an unclosed quote makes one.
+MAX_FIELD_BYTES = 64 << 20
 PARQUET_BATCH = 65_536
 SPLIT_FOLDERS = ("train", "test")
 
@@ -32,7 +35,7 @@ class Record(NamedTuple):
     text: str | None  # None: missing
     label: str  # "" when empty
     split: str  # "" when empty or not given
-    fault: str = ""  # "undecodable", "malformed": the row could not be read
+    fault: str = ""  # why the row could not be read: own_reviews.FAULTS' keys
 
 
 class Columns(NamedTuple):
@@ -41,15 +44,53 @@ class Columns(NamedTuple):
     split: str  # "": the file has no split column
 
 
-def read_records(path: str | Path, fmt: str, columns: Columns) -> Iterator[Record]:
-    """Every row of `path` in `fmt` (params.DATASET_FORMATS but aclimdb), in file order."""
-    path = Path(path)
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path`, its links followed, stays within `root`."""
+    real = path.resolve()
+    return real == root or root in real.parents
+
+
+def check_source(path: Path, fmt: str, root: Path | None = None) -> None:
+    """dataset.path as it is on disk: inside the project (the current folder),
+    links followed, and a regular file (a folder for `folders`); a named pipe
+    or a device would hang or stream forever."""
+    root = (root or Path.cwd()).resolve()
+    if not path.exists() and not path.is_symlink():
+        raise PipelineError(f"{path}: no such {'folder' if fmt == 'folders' else 'file'} (dataset.path, format {fmt})")
+    if not inside(path, root):
+        raise PipelineError(f"{path} leads to {path.resolve()}, outside the project; copy your data into it")
     if fmt == "folders":
         if not path.is_dir():
             raise PipelineError(f"{path}: dataset.format is folders, but this is not a folder")
-        return read_folders(path)
-    if not path.is_file():
-        raise PipelineError(f"{path}: no such file (dataset.path, format {fmt})")
+    elif path.is_dir():
+        raise PipelineError(f"{path} is a folder; dataset.format {fmt} reads one file (folders: format folders)")
+    elif not path.is_file():
+        raise PipelineError(f"{path} is not a regular file (a named pipe or a device?); give a file")
+
+
+def _encoding_fault(path: Path) -> None:
+    """A file saved as UTF-16 or UTF-32 (a byte-order mark) is named as such."""
+    with open(path, "rb") as f:
+        start = f.read(4)
+    for bom, name in (
+        (b"\xff\xfe\x00\x00", "UTF-32"),
+        (b"\x00\x00\xfe\xff", "UTF-32"),
+        (b"\xff\xfe", "UTF-16"),
+        (b"\xfe\xff", "UTF-16"),
+    ):
+        if start.startswith(bom):
+            raise PipelineError(f"{path} is not UTF-8 ({name} byte-order mark); save it as UTF-8")
+
+
+def read_records(path: str | Path, fmt: str, columns: Columns, root: Path | None = None) -> Iterator[Record]:
+    """Every row of `path` in `fmt` (params.DATASET_FORMATS but aclimdb), in
+    file order; `root`: the project (default the current folder)."""
+    path = Path(path)
+    check_source(path, fmt, root)
+    if fmt == "folders":
+        return read_folders(path, (root or Path.cwd()).resolve())
+    if fmt != "parquet":
+        _encoding_fault(path)
     readers = {"csv": read_delimited, "tsv": read_delimited, "parquet": read_parquet, "jsonl": read_jsonl}
     return readers[fmt](path, columns, fmt)
 
@@ -80,6 +121,9 @@ def _valid_utf8(text: str) -> bool:
 
 def _column_index(header: list[str], columns: Columns, path: Path) -> list[int | None]:
     names = [name.strip() for name in header]
+    twice = sorted({name for name in names if names.count(name) > 1 and name})
+    if twice:
+        raise PipelineError(f"{path}: the header names {', '.join(map(repr, twice[:3]))} twice; rename one")
     index: list[int | None] = []
     for key, name in zip(("text_column", "label_column", "split_column"), columns):
         if not name:
@@ -94,7 +138,7 @@ def _column_index(header: list[str], columns: Columns, path: Path) -> list[int |
 
 def read_delimited(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
     """CSV (comma) or TSV (tab), quoted as Excel writes them, with a header."""
-    csv.field_size_limit(MAX_TEXT_BYTES)
+    csv.field_size_limit(MAX_FIELD_BYTES)
     with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
         reader = csv.reader(f, delimiter="\t" if fmt == "tsv" else ",")
         try:
@@ -106,8 +150,14 @@ def read_delimited(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
                 if not fields:
                     continue  # a blank line
                 where = f"row {n}"
-                if len(fields) <= max(i for i in (text_at, label_at, split_at) if i is not None):
-                    yield Record(where, None, "", "", "malformed")
+                short = len(fields) <= max(i for i in (text_at, label_at, split_at) if i is not None)
+                if max(map(len, fields)) > MAX_TEXT_BYTES:
+                    if short:  # a quote left open swallowed the lines after it
+                        raise csv.Error(f"a quote opened in row {n} is not closed before {MAX_TEXT_BYTES:,} bytes")
+                    yield Record(where, None, "", "", "too_long")
+                    continue
+                if short:
+                    yield Record(where, None, "", "", "short_row")
                     continue
                 values = [fields[i] if i is not None else "" for i in (text_at, label_at, split_at)]
                 if not all(map(_valid_utf8, values)):
@@ -131,10 +181,10 @@ def read_jsonl(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
                 yield Record(where, None, "", "", "undecodable")
                 continue
             except (json.JSONDecodeError, RecursionError):
-                yield Record(where, None, "", "", "malformed")
+                yield Record(where, None, "", "", "not_json")
                 continue
             if not isinstance(obj, dict):
-                yield Record(where, None, "", "", "malformed")
+                yield Record(where, None, "", "", "not_json")
                 continue
             text = obj.get(columns.text)
             text = text if isinstance(text, str) and text.strip() else None
@@ -176,22 +226,29 @@ def read_parquet(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
         raise PipelineError(f"{path}: row {n + 1} cannot be read ({' '.join(str(exc).split())[:120]})") from None
 
 
-def read_folders(root: Path) -> Iterator[Record]:
+def read_folders(root: Path, project: Path) -> Iterator[Record]:
     """root/<label>/*.txt, or root/train/<label>/*.txt and root/test/<label>/*.txt:
     the folder names are the labels (and splits); a folder named `unsup` holds
-    unlabelled texts, as in aclImdb. Files are read in name order; anything
-    that is not a `.txt` file (links included) is left alone."""
+    unlabelled texts, as in aclImdb. Files are read in name order; a file that
+    is not `.txt` is left alone, and a link (file or folder) is left out and
+    counted: only the project's own files are read."""
     split_layout = all((root / name).is_dir() for name in SPLIT_FOLDERS)
     parents = [(root / name, name) for name in SPLIT_FOLDERS] if split_layout else [(root, "")]
     for parent, split in parents:
-        for folder in sorted(p for p in parent.iterdir() if p.is_dir() and not p.is_symlink()):
+        for folder in sorted(p for p in parent.iterdir() if p.is_dir()):
+            if folder.is_symlink() or not inside(folder, project):
+                yield Record(str(folder.relative_to(root)), None, "", "", "link")
+                continue
             label = "" if folder.name == "unsup" else folder.name
             for file in sorted(folder.iterdir()):
-                if file.suffix != ".txt" or file.is_symlink() or not file.is_file():
+                if file.suffix != ".txt":
                     continue
                 where = str(file.relative_to(root))
+                if file.is_symlink() or not file.is_file() or not inside(file, project):
+                    yield Record(where, None, "", "", "link" if file.is_symlink() else "not_a_file")
+                    continue
                 if file.stat().st_size > MAX_TEXT_BYTES:
-                    yield Record(where, None, "", "", "malformed")
+                    yield Record(where, None, "", "", "too_long")
                     continue
                 try:
                     text = file.read_bytes().decode("utf-8")

@@ -41,7 +41,11 @@ SHOWN = 3  # rows named per kind of fault
 FAULTS = {
     "missing_text": "rows without text",
     "undecodable": "rows that are not UTF-8 text",
-    "malformed": "rows that could not be read (not JSON, too few fields, over 1 MiB)",
+    "short_row": "rows with fewer fields than the header",
+    "not_json": "lines that are not a JSON object",
+    "too_long": "rows whose text is over 1 MiB",
+    "link": "links, to a file or a folder (only the project's own files are read)",
+    "not_a_file": ".txt names that are not regular files",
     "unknown_label": "rows with a label that is neither dataset.positive nor dataset.negative",
     "unknown_split": "rows whose split is neither train nor test",
     "duplicate": "copies of a text already in another split (train before test before unlabelled)",
@@ -155,8 +159,7 @@ def check_splits(surveyed: Survey, source: str, rules: Rules) -> None:
                 how = "its split column" if rules.split_given else "dataset.test_fraction"
                 kept = ", ".join(f"{s} {c['reviews']}" for s, c in surveyed.counts.items())
                 raise PipelineError(
-                    f"{source}: the {split} split has no {name} review (label {value!r}; split by {how}); "
-                    f"kept: {kept}; nothing was written"
+                    f"{source}: the {split} split has no {name} review (label {value!r}; split by {how}); kept: {kept}"
                 )
 
 
