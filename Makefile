@@ -31,9 +31,12 @@ run: setup
 	@dvc status --json 2>/dev/null | python -c 'import json, sys; print(f"make run: {len(json.load(sys.stdin))} stages to run")' 2>/dev/null || true
 	$(if $(GLOVE_DIM),dvc exp run -S glove.dim=$(GLOVE_DIM),dvc repro)
 
+# The code (ruff), and the writing: README.md and docs/*.md read at a glance
+# (18 words a sentence, 80 a paragraph), commit subjects within 72 characters.
 lint: setup
 	ruff check .
 	ruff format --check .
+	python -m imdb_embeddings.devtools.prose README.md docs/*.md
 
 # On every core, each test file on one worker (so a module's fixtures are
 # built once; the session's shared fixture project once per worker).
