@@ -4,13 +4,15 @@ forward pass, or Keras for the GRU) and logged; the reference experiments
 are not touched."""
 
 import json
+import re
+import shlex
 import shutil
 
 import pytest
 
-from tests.conftest import edit_params, run_tool
+from tests.conftest import edit_params, readme_line, run_tool
 
-pytestmark = pytest.mark.slow(seconds=25)
+pytestmark = pytest.mark.slow(seconds=40)
 NEW = {
     "learned": {
         "mean_learned": {"model": "mean", "embedding_dim": 16, "dropout": 0.2, "learning_rate": 0.01},
@@ -64,3 +66,27 @@ def test_each_family_trains_and_evaluates(reproduced_project, tmp_path):
     for name in ("learned_maxlen20", "glove_frozen", "learned_small"):
         assert f"train_{'glove' if 'glove' in name else 'learned'}@{name}" not in ran
     assert "learned_maxlen20" in lock_before
+
+
+def test_the_readme_gru_opt_in_runs_as_written(reproduced_project, tmp_path):
+    """The README's one line that adds the GRU experiment and its comparison,
+    with sizes that fit the fixture data: trained, evaluated through Keras,
+    compared and carded, and the reference experiments untouched."""
+    source, env = reproduced_project
+    project = tmp_path / "project"
+    shutil.copytree(source, project, symlinks=True)
+    line = readme_line("dvc exp run -S '+experiments.word2vec.word2vec_gru=")
+    line = line.replace("train_samples: 200, validation_samples: 10000", "train_samples: 40, validation_samples: 40")
+    result = run_tool(project, *shlex.split(line), env=env)
+    ran = set(re.findall(r"^Running stage '([^']+)':", result.stdout, re.MULTILINE))
+    assert ran == {
+        "check_params",
+        "train_word2vec@word2vec_gru",
+        "evaluate_word2vec@word2vec_gru",
+        "compare@word2vec_gru_vs_word2vec_small",
+        "model_cards",
+    }, result.stdout
+    assert 0 <= json.loads((project / "metrics/word2vec_gru.json").read_text())["word2vec_gru"]["test_accuracy"] <= 1
+    assert (project / "metrics/compare/word2vec_gru_vs_word2vec_small.json").exists()
+    assert "out, through Keras" in (project / "cards/word2vec_gru.md").read_text()
+    assert "out, numpy only" in (project / "cards/word2vec_small.md").read_text()

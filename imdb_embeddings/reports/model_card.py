@@ -6,6 +6,7 @@ it is for and not for, and how to get or rebuild it. Written from the
 experiment's params, the model file (its md5, as dvc.lock records it) and
 the metrics the pipeline measured: nothing in a card is typed by hand."""
 
+import zipfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -74,6 +75,14 @@ def limits(c: CardInputs) -> list[str]:
     return found + ([SELF_TRAINING_LIMIT] if c.group == "pseudo_labelled" else [])
 
 
+def runs_in(model: Path) -> str:
+    """What serves the model: numpy, or Keras for a family numpy cannot run
+    (its file carries the `.keras` model: modeling/inference.py)."""
+    with zipfile.ZipFile(model) as archive:
+        keras = "keras.npy" in archive.namelist()
+    return "through Keras (TensorFlow loads on first use)" if keras else "numpy only"
+
+
 def card(c: CardInputs) -> str:
     """The card's Markdown."""
     m, s = c.metrics, c.settings
@@ -92,7 +101,7 @@ def card(c: CardInputs) -> str:
         "## What it is",
         f"- **Method**: {METHOD[c.group].format(**fields)}.",
         f"- **File**: `{c.model}` (md5 `{file_digest(c.model, 'md5')}`, as dvc.lock records it), "
-        "self-contained: raw text in, P(positive) out, numpy only.",
+        f"self-contained: raw text in, P(positive) out, {runs_in(c.model)}.",
         "",
         "## What it learned from",
         f"- **Labelled reviews in all: {m['labels_total']:,}** ({m['train_samples']:,} fitted on, "
