@@ -43,10 +43,6 @@ def _checksum(value: str) -> str:
     return value
 
 
-def _url(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(("http://", "https://"))
-
-
 def _whole(low: int, high: int) -> Any:
     return lambda values: all(type(k) is int and low <= k <= high for k in values)
 
@@ -63,8 +59,8 @@ Fraction = Annotated[float, Field(ge=0.0), _rule(lambda v: v < 1, "is {v}; expec
 Rate = Annotated[float, Field(gt=0.0, le=10.0)]
 Patience = Annotated[int, Field(ge=0, le=1_000)]  # epochs without a better validation loss; 0: off
 Sha = Annotated[str, AfterValidator(_checksum)]
-Url = Annotated[str, _rule(_url, "is {v}; expected an http(s):// URL")]
-Urls = Annotated[list, _rule(lambda v: all(map(_url, v)), "is {v}; expected http(s):// base URLs")]
+Url = Annotated[str, _rule(lambda v: v.startswith(("http://", "https://")), "is {v}; expected an http(s):// URL")]
+Urls = list[Url]  # base URLs
 LABEL_RULE = "is {v}; expected 1 to 200 printable characters"
 Label = Annotated[str, _rule(lambda v: v.strip() and len(v) <= 200 and v.isprintable(), LABEL_RULE)]
 Family = Annotated[str, _rule(NAME.fullmatch, "is {v}; expected a model family (modeling/families.py)")]
