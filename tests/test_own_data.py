@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -326,7 +327,7 @@ def test_a_model_card_names_your_data(tmp_path):
     from imdb_embeddings.reports.model_card import CardInputs, card
 
     model = tmp_path / "m.npz"
-    model.write_bytes(b"weights")
+    np.savez(model, weights=np.zeros(3))
     metrics = {"labels_total": 120, "train_samples": 120, "validation_samples": 0, "test_accuracy": 0.9}
     metrics |= {"test_loss": 0.3, "ece": 0.05, "brier": 0.1}
     inputs = CardInputs("full_data", "labelled", {"ngrams": 3}, metrics, {}, model, {}, "reviews/reviews.csv")
