@@ -6,7 +6,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 
 .PHONY: setup run test lint lock bench bench-download bench-scaling results
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed .dvc/offline.html
 
 # The pinned dependencies (runtime and test), then this package, editable.
 # uv (its version pinned in the lock) installs them: it unpacks in parallel,
@@ -21,6 +21,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	    $(VENV)/bin/pip install --quiet -r requirements.lock; }
 	$(UV) --no-deps --no-build-isolation -e .
 	touch $@
+
+# The page template of `dvc plots show`, with Vega inline from the installed
+# vl-convert-python, so that the charts draw with no network (.dvc/config).
+.dvc/offline.html: $(VENV)/.installed imdb_embeddings/reports/offline_page.py
+	$(VENV)/bin/python -m imdb_embeddings.reports.offline_page $@
 
 # The whole pipeline. Offline, with the mirror beside this project (GloVe
 # 50-d only): make run PIPELINE_MIRROR=../shared/mirror GLOVE_DIM=50, which

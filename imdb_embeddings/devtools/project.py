@@ -26,6 +26,7 @@ PROJECT_FILES = (
     ".dvc/config",
     ".dvc/.gitignore",
     ".dvc/plots",
+    ".dvc/offline.html",  # the page template of `dvc plots show`, written by `make setup`
     ".dvcignore",
     ".gitignore",
     "Makefile",  # the README's `make run`
