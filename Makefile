@@ -4,7 +4,7 @@ VENV := .venv
 # Stage commands call `python`: make sure it is the venv's.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup run test lint lock bench bench-download bench-scaling results
+.PHONY: setup run test lint lock bench bench-download bench-scaling results report
 
 setup: $(VENV)/.installed .dvc/offline.html
 
@@ -60,6 +60,11 @@ PIPELINE_MIRROR ?= ../shared/mirror
 bench: setup
 	$(UV) --compile-bytecode -c requirements.lock -r requirements-bench.txt
 	PIPELINE_MIRROR=$(abspath $(PIPELINE_MIRROR)) python -m bench.run
+
+# Every chart of `dvc plots show` to SVG (no browser, no network), on one page
+# with each model's results and card: report/index.html, after a run.
+report: setup
+	python -m imdb_embeddings.reports.report
 
 # The README's results table: the whole pipeline on the real data, and the
 # goals of "beyond the book" checked (about 7 minutes).

@@ -1,10 +1,12 @@
 """Stage evaluate (`evaluate_<group>@<name>`, every kind of model): the
 trained model on the 25,000 raw test reviews, through the same interface as
 `imdb-embeddings predict` (imdb_embeddings/classifier.py: text in,
-probability out, no TensorFlow), in `metrics/<name>.json`, with the labelled
-reviews the fit used (from its summary, `--fit`) and its calibration (ECE over
-15 bins, Brier score: imdb_embeddings/core/calibration.py): a few
-well-named numbers a model, which `dvc exp show` compares. It also keeps
+probability out), with the labelled reviews the fit used (from its
+summary, `--fit`) and its calibration (ECE over 15 bins, Brier score:
+imdb_embeddings/core/calibration.py). `metrics/<name>.json` holds the few
+numbers `dvc exp show` compares (test accuracy, ECE, the draws' mean and
+interval); `--details` every figure (loss, Brier, labels in all, each
+draw), which the model cards read. It also keeps
 each review's P(positive) (for the paired comparisons of stage `compare`)
 and the reliability table that `dvc plots` draws. With `--draws`, the
 experiment's other label draws (stage draw) join its own as `draws`: each
@@ -13,7 +15,7 @@ Reads no params but the draws' numbers: what turns text into the model's
 input comes with the exported model.
 
     python -m stages.evaluate data/models/<name>.npz --test data/prepared/test.parquet \
-        --metrics metrics/<name>.json --fit data/models/<name>.fit.json \
+        --metrics metrics/<name>.json --details data/evaluation/<name>.json --fit data/models/<name>.fit.json \
         --predictions data/predictions/<name>.npy --reliability plots/reliability/<name>.csv \
         [--draws data/draws/<name>]
 """
@@ -45,7 +47,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", help="the self-contained model (.npz)")
     parser.add_argument("--test", required=True, help="the test reviews (.parquet)")
-    parser.add_argument("--metrics", required=True, help="where the test metrics go (.json)")
+    parser.add_argument("--metrics", required=True, help="the compared metrics (.json): accuracy, ECE, draws' mean")
+    parser.add_argument("--details", required=True, help="every figure (.json): loss, Brier, labels, each draw")
     parser.add_argument("--fit", required=True, help="the training stage's summary (labelled reviews) to add")
     parser.add_argument("--predictions", required=True, help="P(positive) of each test review (.npy, float32)")
     parser.add_argument("--reliability", required=True, help="the reliability table (.csv), for `dvc plots`")
@@ -76,7 +79,9 @@ def main() -> None:
     write_reliability(reliability(labels, probabilities), args.reliability)
     # Under the model's name, so that `dvc exp show` heads its columns
     # `full_data.test_accuracy` rather than `metrics/full_data.json:test_accuracy`.
-    write_json(args.metrics, {Path(args.model).stem: metrics})
+    name = Path(args.model).stem
+    write_json(args.details, {name: metrics})
+    write_json(args.metrics, {name: compared(metrics)})
     log.info("%s: test accuracy %.4f, test loss %.4f, ECE %.4f", args.model, test_accuracy, test_loss, metrics["ece"])
     if "draws" in metrics:
         d = metrics["draws"]
@@ -88,6 +93,20 @@ def main() -> None:
             d["ci95_low"],
             d["ci95_high"],
         )
+
+
+# The few numbers `dvc exp show` compares: the rest is in the details file.
+COMPARED = ("test_accuracy", "ece")
+COMPARED_DRAWS = ("mean", "ci95_low", "ci95_high")
+
+
+def compared(metrics: dict) -> dict:
+    """A model's compared metrics: test accuracy, one calibration number, and
+    the mean and 95% interval of its label draws where it has them."""
+    out = {key: metrics[key] for key in COMPARED}
+    if "draws" in metrics:
+        out["draws"] = {key: metrics["draws"][key] for key in COMPARED_DRAWS}
+    return out
 
 
 def read_draws(folder: str, draws: list[int]) -> list[dict]:

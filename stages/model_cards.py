@@ -3,7 +3,7 @@
 its model file and the metrics the pipeline measured; the artifacts in
 dvc.yaml point to them.
 
-    python -m stages.model_cards --models data/models --metrics metrics --cards cards
+    python -m stages.model_cards --models data/models --metrics metrics --details data/evaluation --cards cards
 """
 
 import argparse
@@ -35,6 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", required=True, help="the folder of models, <name>.npz")
     parser.add_argument("--metrics", required=True, help="the folder of metrics, <name>.json and compare/<pair>.json")
+    parser.add_argument("--details", required=True, help="the folder of every model's figures, <name>.json")
     parser.add_argument("--cards", required=True, help="the folder the cards go to, <name>.md")
     args = parser.parse_args()
     p = params.load(keys=PARAMS)
@@ -45,7 +46,7 @@ def main() -> None:
             name=name,
             group=group,
             settings=settings,
-            metrics=read(Path(args.metrics) / f"{name}.json")[name],
+            metrics=read(Path(args.details) / f"{name}.json")[name],
             comparisons={k: r for k, r in pairs.items() if name in (r["a"], r["b"])},
             model=Path(args.models) / f"{name}.npz",
             sources=sources,

@@ -64,10 +64,17 @@ def test_a_family_added_in_one_function_is_served_everywhere(reproduced_project,
     (models / "toy.fit.json").write_text(json.dumps({"train_samples": 80, "validation_samples": 40}))
 
     evaluate = [sys.executable, "-m", "stages.evaluate", "data/models/toy.npz", "--test", "data/prepared/test.parquet"]
-    outputs = ["--metrics", "metrics/toy.json", "--fit", "data/models/toy.fit.json"]
+    outputs = [
+        "--metrics",
+        "metrics/toy.json",
+        "--details",
+        "data/evaluation/toy.json",
+        "--fit",
+        "data/models/toy.fit.json",
+    ]
     outputs += ["--predictions", "data/predictions/toy.npy", "--reliability", "plots/reliability/toy.csv"]
     run_tool(project, *evaluate, *outputs, env=env)
-    metrics = json.loads((project / "metrics/toy.json").read_text())["toy"]
+    metrics = json.loads((project / "data/evaluation/toy.json").read_text())["toy"]
     assert 0.0 <= metrics["test_accuracy"] <= 1.0 and metrics["labels_total"] == 120
 
     texts = read_texts(project / "data/prepared/test.parquet")[:5]

@@ -267,7 +267,7 @@ def test_dvc_repro_on_a_csv(own_project):
     assert report["left_out"]["missing_text"] == 1 and report["left_out"]["unknown_label"] == 1
     assert report["splits"]["unsup"]["reviews"] == 10
     assert sum(report["splits"][s]["reviews"] for s in ("train", "test")) == 200
-    metrics = {name: json.loads((project / "metrics" / f"{name}.json").read_text())[name] for name in MODELS}
+    metrics = {name: json.loads((project / "data/evaluation" / f"{name}.json").read_text())[name] for name in MODELS}
     assert metrics["full_data"]["test_accuracy"] > 0.8, metrics  # the fixture's cue words are easy for n-grams
     assert metrics["learned_maxlen20"]["train_samples"] == 80 and 0 <= metrics["learned_maxlen20"]["ece"] <= 1
     # What prepare printed pins the data; a wrong pin is one line, and the

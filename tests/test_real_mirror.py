@@ -39,7 +39,7 @@ def test_reference_results_on_real_data(mirror, tmp_path):
 
     results = {
         name: {
-            **json.loads((project / "metrics" / f"{name}.json").read_text())[name],
+            **json.loads((project / "data/evaluation" / f"{name}.json").read_text())[name],
             "last_epoch": json.loads((project / "dvclive" / name / "metrics.json").read_text()),
         }
         for name in ("learned_maxlen20", "glove_frozen", "learned_small")
