@@ -99,7 +99,7 @@ def results(project: Path) -> tuple[dict[str, dict], list[tuple[str, str, str, s
     for section in ("nbsvm", "experiments"):
         for named in params[section].values():
             for name in named:
-                m = metrics[name] = json.loads((project / "metrics" / f"{name}.json").read_text())[name]
+                m = metrics[name] = json.loads((project / "data/evaluation" / f"{name}.json").read_text())[name]
                 m["train_seconds"] = timings.read(f"train@{name}", project)["train_seconds"]
                 fit = f"{m['train_seconds']:.1f} s"
                 labelled = f"{m['train_samples']:,} (+ {m['validation_samples']:,})"
