@@ -32,9 +32,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 # runs it as `dvc exp run -S glove.dim=50` (an experiment, params.yaml updated).
 # It says first how many stages are out of date (DVC then prints each one as it starts).
 GLOVE_DIM ?=
+# DVC's warning per output on a first run (no dvc.lock yet) becomes one line
+# (imdb_embeddings/first_run.py); pipefail keeps DVC's exit status.
+run: SHELL := /bin/bash
 run: setup
 	@dvc status --json 2>/dev/null | python -c 'import json, sys; print(f"make run: {len(json.load(sys.stdin))} stages to run")' 2>/dev/null || true
-	$(if $(GLOVE_DIM),dvc exp run -S glove.dim=$(GLOVE_DIM),dvc repro)
+	set -o pipefail; $(if $(GLOVE_DIM),dvc exp run -S glove.dim=$(GLOVE_DIM),dvc repro) 2>&1 | python -m imdb_embeddings.first_run
 
 # The code (ruff), and the writing: README.md and docs/*.md read at a glance
 # (18 words a sentence, 80 a paragraph), commit subjects within 72 characters.

@@ -1,7 +1,7 @@
 """Stage forest: every paired comparison (<metrics>/compare/) as one table,
 `plots/comparisons.csv`, which `dvc plots show` draws as a forest plot: the
 accuracy difference and its 95% interval per pair, and the zero line
-(imdb_embeddings/reports/forest.py; template .dvc/plots/forest.json).
+(imdb_embeddings/reports/comparison_table.py; template .dvc/plots/forest.json).
 
     python -m stages.forest metrics plots/comparisons.csv
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import atomic_path
-from imdb_embeddings.reports.forest import as_csv, comparison_rows
+from imdb_embeddings.reports.comparison_table import as_csv, comparison_rows
 
 log = logging.getLogger("forest")
 

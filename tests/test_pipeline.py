@@ -162,7 +162,7 @@ def test_caching_is_exact(project):
         assert point["train_samples"] == 20 and point["validation_samples"] == 40 and "train_seconds" not in point
     assert (project / "plots/learning_curve.png").read_bytes().startswith(b"\x89PNG")
     word2vec = json.loads((project / "metrics/word2vec.json").read_text())
-    assert word2vec["dim"] == 16 and word2vec["texts"] == 130 and 0 < word2vec["coverage"] <= 1
+    assert word2vec["vocabulary_words"] == 38 and 0 < word2vec["coverage"] <= 1
 
     # A second repro runs nothing.
     assert repro(project, mirror) == set() and not CHECKED[0]
