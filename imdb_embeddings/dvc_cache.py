@@ -11,6 +11,7 @@ and compares the object's MD5 with the name DVC gave it.
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -50,11 +51,22 @@ def locked_outputs(root: Path) -> Iterator[tuple[str, str, str]]:
     stages = lock.get("stages") if isinstance(lock, dict) else None
     if not isinstance(stages, dict):
         raise PipelineError(f"{root / 'dvc.lock'} has no stages: run `dvc repro` first")
+    for stage, entry in stages.items():
+        for out in (entry.get("outs") or ()) if isinstance(entry, dict) else ():
+            md5 = out.get("md5") if isinstance(out, dict) else None
+            if md5 is not None and not (isinstance(md5, str) and MD5.fullmatch(md5)):
+                raise PipelineError(
+                    f"{root / 'dvc.lock'}: stage {stage} records md5 {str(md5)[:40]!r}, not an md5 (32 hex digits); "
+                    "take dvc.lock back from git (`git checkout dvc.lock`)"
+                )
     uncached = uncached_outputs(root)
     for stage, entry in stages.items():
         for out in entry.get("outs") or ():
             if out.get("md5") and out.get("path") not in uncached:
                 yield stage, out["path"], out["md5"]
+
+
+MD5 = re.compile(r"[0-9a-f]{32}(\.dir)?")
 
 
 def object_path(cache: Path, md5: str) -> Path:

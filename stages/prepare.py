@@ -79,7 +79,7 @@ def prepare_own(source: str, dataset: params.Dataset, out: str) -> None:
     else:
         log.info("%s: content sha256:%s (set dataset.content_sha256 to it to pin the data)", source, surveyed.content)
     records = counted(read_records(source, dataset.format, columns), source, "2 of 2, writing the kept")
-    write_splits(kept_rows(records, rules, surveyed), out)
+    write_splits(kept_rows(records, rules, surveyed, source), out)
     write_json(f"{out}/dataset.json", summary(surveyed, dataset.format))
     for split, counts in surveyed.counts.items():
         log.info("%s/%s.parquet: %d reviews", out, split, counts["reviews"])

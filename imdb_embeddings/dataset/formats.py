@@ -106,7 +106,9 @@ def label_text(value: Any) -> str:
         if math.isnan(value):
             return ""
         if value.is_integer():
-            return str(int(value))
+            return label_text(int(value))
+    if isinstance(value, int) and value.bit_length() > 64:  # Python refuses to print over 4,300 digits
+        return f"<a whole number of {value.bit_length()} bits>"
     return str(value).strip()
 
 
@@ -176,7 +178,10 @@ def read_jsonl(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
                 continue
             where = f"row {n}"
             try:
-                obj = json.loads(line.decode("utf-8"))
+                # A whole number too long for Python to read (4,300 digits) stays its text.
+                obj = json.loads(
+                    line.decode("utf-8"), parse_int=lambda digits: int(digits) if len(digits) < 100 else digits
+                )
             except UnicodeDecodeError:
                 yield Record(where, None, "", "", "undecodable")
                 continue
@@ -189,7 +194,11 @@ def read_jsonl(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
             text = obj.get(columns.text)
             text = text if isinstance(text, str) and text.strip() else None
             split = label_text(obj.get(columns.split)) if columns.split else ""
-            yield Record(where, text, label_text(obj.get(columns.label)), split)
+            label = label_text(obj.get(columns.label))
+            if not all(map(_valid_utf8, (text or "", label, split))):  # a lone surrogate (\ud800) in the JSON
+                yield Record(where, None, "", "", "undecodable")
+                continue
+            yield Record(where, text, label, split)
 
 
 def read_parquet(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
@@ -209,21 +218,34 @@ def read_parquet(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
     n = 0
     try:
         for batch in parquet.iter_batches(batch_size=PARQUET_BATCH, columns=wanted):
-            texts = batch.column(columns.text).to_pylist()
-            labels = batch.column(columns.label).to_pylist()
-            splits = batch.column(columns.split).to_pylist() if columns.split else [""] * len(texts)
+            texts = _values(batch.column(columns.text))
+            labels = _values(batch.column(columns.label))
+            splits = _values(batch.column(columns.split)) if columns.split else [""] * len(texts)
             for text, label, split in zip(texts, labels, splits):
                 n += 1
-                if isinstance(text, bytes):
-                    try:
-                        text = text.decode("utf-8")
-                    except UnicodeDecodeError:
-                        yield Record(f"row {n}", None, "", "", "undecodable")
-                        continue
+                try:
+                    text, label, split = (
+                        v.decode("utf-8") if isinstance(v, bytes) else v for v in (text, label, split)
+                    )
+                except UnicodeDecodeError:
+                    yield Record(f"row {n}", None, "", "", "undecodable")
+                    continue
                 text = text if text and text.strip() else None
                 yield Record(f"row {n}", text, label_text(label), label_text(split))
     except pa.ArrowException as exc:
         raise PipelineError(f"{path}: row {n + 1} cannot be read ({' '.join(str(exc).split())[:120]})") from None
+
+
+def _values(column: Any) -> list:
+    """A Parquet column's values; a string column holding bytes that are not
+    UTF-8 (Arrow does not check on write) comes back as bytes, decoded per row."""
+    import pyarrow as pa
+
+    try:
+        return column.to_pylist()
+    except UnicodeDecodeError:
+        binary = pa.large_binary() if pa.types.is_large_string(column.type) else pa.binary()
+        return column.view(binary).to_pylist()
 
 
 def read_folders(root: Path, project: Path) -> Iterator[Record]:

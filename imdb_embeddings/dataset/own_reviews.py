@@ -142,12 +142,23 @@ def survey(records: Iterable[Record], rules: Rules) -> Survey:
     return Survey(keep, content, tallies, dict(left_out), dict(examples))
 
 
-def kept_rows(records: Iterable[Record], rules: Rules, surveyed: Survey) -> Iterator[tuple[str, tuple]]:
-    """The second pass over the same records: (split, (label, id, rating, text)) of each kept review."""
+def kept_rows(
+    records: Iterable[Record], rules: Rules, surveyed: Survey, source: str = "the data"
+) -> Iterator[tuple[str, tuple]]:
+    """The second pass over the same records: (split, (label, id, rating, text)) of each kept review.
+    A file that gained or lost rows since the first pass is named, not zipped short."""
     judged = judge(records, rules, lambda fault, where: None)
-    for keep, row in zip(surveyed.keep, judged, strict=True):
+    flags = iter(surveyed.keep)
+    for row in judged:
+        keep = next(flags, None)
+        if keep is None:
+            raise PipelineError(
+                f"{source} changed while prepare read it (rows added after the first pass); run it again"
+            )
         if keep:
             yield row.split, (row.label, row.id, RATING, row.text)
+    if next(flags, None) is not None:
+        raise PipelineError(f"{source} changed while prepare read it (rows gone after the first pass); run it again")
 
 
 def check_splits(surveyed: Survey, source: str, rules: Rules) -> None:

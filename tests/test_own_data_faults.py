@@ -1,0 +1,71 @@
+"""Own data that used to end in a traceback (issue 32): each is now a row
+left out and counted, or one line naming the file. And `imdb-embeddings
+verify` on a dvc.lock whose md5 is not one."""
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.dataset.formats import Columns, read_records
+from imdb_embeddings.dataset.own_reviews import Rules, kept_rows, survey
+from imdb_embeddings.dvc_cache import locked_outputs
+
+COLUMNS = Columns("review", "sentiment", "")
+RULES = Rules("positive", "negative", False, 0.5, 1)
+
+
+def rows(path, fmt):
+    return list(read_records(path, fmt, COLUMNS, path.parent))
+
+
+def test_parquet_bytes_that_are_not_utf8_are_counted(tmp_path):
+    text = pa.array([b"A fine film.", b"Caf\xe9 latte"], type=pa.binary()).view(pa.string())  # Arrow does not check
+    pq.write_table(pa.table({"review": text, "sentiment": ["positive", "negative"]}), tmp_path / "r.parquet")
+    assert [r.fault for r in rows(tmp_path / "r.parquet", "parquet")] == ["", "undecodable"]
+
+
+def test_parquet_with_a_column_named_twice_is_one_line(tmp_path):
+    table = pa.Table.from_arrays(
+        [pa.array(["a"]), pa.array(["b"]), pa.array(["positive"])], ["review", "review", "sentiment"]
+    )
+    pq.write_table(table, tmp_path / "r.parquet")
+    with pytest.raises(PipelineError, match="the header names 'review' twice"):
+        rows(tmp_path / "r.parquet", "parquet")
+
+
+def test_a_lone_surrogate_in_json_lines_is_counted(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text(
+        '{"review": "A fine film.", "sentiment": "positive"}\n{"review": "x \\ud800", "sentiment": "negative"}\n'
+    )
+    assert [r.fault for r in rows(path, "jsonl")] == ["", "undecodable"]
+
+
+def test_a_label_of_5000_digits_is_an_unknown_label(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"review": "A film.", "sentiment": ' + "9" * 5000 + "}\n")
+    (record,) = rows(path, "jsonl")
+    assert record.label == "9" * 5000 and record.fault == ""  # an unknown label, counted as such
+    surveyed = survey(read_records(path, "jsonl", COLUMNS, tmp_path), RULES)
+    assert surveyed.left_out == {"unknown_label": 1} and len(surveyed.examples["unknown_label"][0]) < 200
+
+
+def test_a_file_that_grows_between_the_passes_is_named(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("review,sentiment\nA fine film.,positive\nA dull film.,negative\n")
+    surveyed = survey(read_records(path, "csv", COLUMNS, tmp_path), RULES)
+    with open(path, "a") as f:
+        f.write("One more film.,positive\n")
+    with pytest.raises(PipelineError, match="r.csv changed while prepare read it .rows added"):
+        list(kept_rows(read_records(path, "csv", COLUMNS, tmp_path), RULES, surveyed, str(path)))
+
+
+@pytest.mark.parametrize("md5", [12345, "abc", "z" * 32])
+def test_verify_names_a_dvc_lock_md5_that_is_not_one(tmp_path, md5):
+    lock = {"schema": "2.0", "stages": {"prepare": {"cmd": "x", "outs": [{"path": "data/prepared", "md5": md5}]}}}
+    (tmp_path / "dvc.lock").write_text(json.dumps(lock))
+    with pytest.raises(PipelineError, match="stage prepare records md5 .*, not an md5 .32 hex digits."):
+        list(locked_outputs(tmp_path))
