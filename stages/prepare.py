@@ -9,7 +9,7 @@ unsup) with columns id, rating, label and text, from `dataset.path`:
   that is set; the rows left out are counted in the log, one line a kind, and
   in `<out>/dataset.json`.
 
-    python -m stages.prepare <dataset.path> data/prepared
+    python -m stages.prepare data/prepared      # the source: dataset.path, from params.yaml
 """
 
 import argparse
@@ -32,10 +32,13 @@ EMPTIED = "{} is empty now (DVC clears it before prepare runs); `dvc checkout pr
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("source", help="dataset.path: the aclImdb archive, or your file or folder")
     parser.add_argument("out", help="the folder of <split>.parquet")
     args = parser.parse_args()
     p = params.load(keys=PARAMS)
+    # dataset.path comes from params, never the command line: DVC puts no
+    # value of it into a shell command, even with `dvc repro -s prepare`,
+    # which skips check_params.
+    args.source = p.dataset.path
     try:
         if p.dataset.format != "aclimdb":
             prepare_own(args.source, p.dataset, args.out)

@@ -139,3 +139,22 @@ def test_check_params_refuses_a_pipe_or_a_link_out_before_dvc_hashes_it(own_proj
     result = dvc(own_project, "repro", timeout=60)
     assert "error: inputs/link.csv leads to" in result.stderr and "outside the project" in result.stderr
     assert not (own_project / "data/prepared").exists()
+
+
+@pytest.mark.slow(seconds=6)
+def test_a_path_never_becomes_a_command_even_for_one_stage(own_project, tmp_path):
+    """`dvc repro -s prepare` skips check_params. dataset.path is read from
+    params, never passed on the command line, so no value of it reaches a
+    shell: the stage refuses it in one line, and nothing else runs."""
+    hostile = "data_in/x.csv;touch${IFS}PWNED"
+    (own_project / "data_in").mkdir()
+    (own_project / "data_in/x.csv").write_text(CSV)
+    (own_project / hostile).write_text(CSV)  # the file exists, under that very name
+    edit_params(own_project, own_data("inputs/reviews.csv"))
+    assert dvc(own_project, "repro", "check_params").returncode == 0  # passed once, as in a working project
+    edit_params(own_project, own_data(hostile))
+    result = dvc(own_project, "repro", "-s", "prepare")
+    assert result.returncode != 0
+    assert not list(tmp_path.rglob("PWNED*")), result.stdout + result.stderr
+    assert "dataset.path is 'data_in/x.csv;touch${IFS}PWNED'; expected a relative path" in result.stderr
+    assert not (own_project / "data/prepared").is_file()
