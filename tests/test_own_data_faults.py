@@ -69,3 +69,51 @@ def test_verify_names_a_dvc_lock_md5_that_is_not_one(tmp_path, md5):
     (tmp_path / "dvc.lock").write_text(json.dumps(lock))
     with pytest.raises(PipelineError, match="stage prepare records md5 .*, not an md5 .32 hex digits."):
         list(locked_outputs(tmp_path))
+
+
+# Good data that was refused, and messages that misled (issue 32).
+
+
+def test_unlabelled_rows_may_give_an_empty_or_unsup_split(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("review,sentiment,split\nA fine film.,positive,train\nNo label here.,,\nNor here.,,unsup\n")
+    columns, rules = COLUMNS._replace(split="split"), RULES._replace(split_given=True)
+    surveyed = survey(read_records(path, "csv", columns, tmp_path), rules)
+    assert surveyed.left_out == {} and surveyed.counts["unsup"]["reviews"] == 2
+
+
+def test_category_text_and_binary_labels_in_parquet(tmp_path):
+    text = pa.array(["A fine film.", "A dull film."]).dictionary_encode()  # pandas' category
+    labels = pa.array([b"positive", b"negative"], type=pa.binary())
+    pq.write_table(pa.table({"review": text, "sentiment": labels}), tmp_path / "r.parquet")
+    got = rows(tmp_path / "r.parquet", "parquet")
+    assert [(r.text, r.label, r.fault) for r in got] == [
+        ("A fine film.", "positive", ""),
+        ("A dull film.", "negative", ""),
+    ]
+
+
+def test_a_utf8_bom_in_json_lines_is_read(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"review": "A fine film.", "sentiment": "positive"}\n')
+    assert [(r.label, r.fault) for r in rows(path, "jsonl")] == [("positive", "")]
+
+
+def test_json_lines_without_the_label_key_say_so(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"review": "A fine film.", "stars": 9}\n{"review": "A dull film.", "stars": 2}\n')
+    with pytest.raises(PipelineError, match="no row has the key 'sentiment' .dataset.label_column."):
+        rows(path, "jsonl")
+
+
+def test_a_train_folder_without_a_test_folder_is_named(tmp_path):
+    (tmp_path / "data/train/positive").mkdir(parents=True)
+    (tmp_path / "data/train/positive/1.txt").write_text("Good.")
+    with pytest.raises(PipelineError, match="has train/ but no test/: give both"):
+        list(read_records(tmp_path / "data", "folders", COLUMNS, tmp_path))
+
+
+def test_csv_labels_written_as_numbers_read_as_whole_numbers(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("review,sentiment\nA fine film.,1.0\nA dull film.,0\nA film.,1.5\n")
+    assert [r.label for r in rows(path, "csv")] == ["1", "0", "1.5"]

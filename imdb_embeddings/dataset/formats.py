@@ -112,6 +112,16 @@ def label_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _number_text(label: str) -> str:
+    """A label written as a whole number in any form ("1.0", "1e0") as "1",
+    as a Parquet or JSON label of that value reads; other text as it is."""
+    try:
+        value = float(label)
+    except ValueError:
+        return label
+    return str(int(value)) if value.is_integer() and abs(value) < 2**63 else label
+
+
 def _valid_utf8(text: str) -> bool:
     """False for text read with surrogateescape from bytes that are not UTF-8."""
     try:
@@ -165,15 +175,18 @@ def read_delimited(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
                 if not all(map(_valid_utf8, values)):
                     yield Record(where, None, "", "", "undecodable")
                     continue
-                yield Record(where, values[0] if values[0].strip() else None, values[1].strip(), values[2].strip())
+                label = _number_text(values[1].strip())
+                yield Record(where, values[0] if values[0].strip() else None, label, values[2].strip())
         except csv.Error as exc:
             raise PipelineError(f"{path}: line {reader.line_num} is not valid {fmt.upper()} ({exc})") from None
 
 
 def read_jsonl(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
     """One JSON object a line, with the text and label columns as keys."""
+    labelled = 0  # rows whose object has the label key at all
     with open(path, "rb") as f:
         for n, line in enumerate(f, start=1):
+            line = line.removeprefix(b"\xef\xbb\xbf") if n == 1 else line  # a UTF-8 byte-order mark
             if not line.strip():
                 continue
             where = f"row {n}"
@@ -195,10 +208,13 @@ def read_jsonl(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
             text = text if isinstance(text, str) and text.strip() else None
             split = label_text(obj.get(columns.split)) if columns.split else ""
             label = label_text(obj.get(columns.label))
+            labelled += columns.label in obj
             if not all(map(_valid_utf8, (text or "", label, split))):  # a lone surrogate (\ud800) in the JSON
                 yield Record(where, None, "", "", "undecodable")
                 continue
             yield Record(where, text, label, split)
+    if not labelled and columns.label:
+        raise PipelineError(f"{path}: no row has the key {columns.label!r} (dataset.label_column)")
 
 
 def read_parquet(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
@@ -212,6 +228,8 @@ def read_parquet(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
         raise PipelineError(f"{path} is not a readable Parquet file ({' '.join(str(exc).split())[:120]})") from None
     _column_index(parquet.schema_arrow.names, columns, path)
     text_type = parquet.schema_arrow.field(columns.text).type
+    if pa.types.is_dictionary(text_type):  # pandas' category: the values are what counts
+        text_type = text_type.value_type
     if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type) or pa.types.is_binary(text_type)):
         raise PipelineError(f"{path}: column {columns.text!r} holds {text_type}; expected text")
     wanted = [name for name in columns if name]
@@ -254,7 +272,11 @@ def read_folders(root: Path, project: Path) -> Iterator[Record]:
     unlabelled texts, as in aclImdb. Files are read in name order; a file that
     is not `.txt` is left alone, and a link (file or folder) is left out and
     counted: only the project's own files are read."""
-    split_layout = all((root / name).is_dir() for name in SPLIT_FOLDERS)
+    present = [name for name in SPLIT_FOLDERS if (root / name).is_dir()]
+    if len(present) == 1:
+        other = next(name for name in SPLIT_FOLDERS if name not in present)
+        raise PipelineError(f"{root} has {present[0]}/ but no {other}/: give both (a split), or neither (labels only)")
+    split_layout = len(present) == 2
     parents = [(root / name, name) for name in SPLIT_FOLDERS] if split_layout else [(root, "")]
     for parent, split in parents:
         for folder in sorted(p for p in parent.iterdir() if p.is_dir()):

@@ -36,6 +36,8 @@ from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.dataset.formats import Record
 
 LABELS = {"positive": 1, "negative": 0}
+# The split an unlabelled row may give: it joins unsup whichever it is.
+UNLABELLED_SPLITS = ("train", "test", "unsup", "")
 RATING = -1  # own reviews carry no star rating
 SHOWN = 3  # rows named per kind of fault
 FAULTS = {
@@ -93,7 +95,7 @@ def judge(records: Iterable[Record], rules: Rules, leave_out: Callable[[str, str
             leave_out("missing_text", record.where)
         elif record.label and record.label not in labels:
             leave_out("unknown_label", f"{record.where} ({record.label[:20]!r})")
-        elif rules.split_given and record.split not in ("train", "test"):
+        elif rules.split_given and record.split not in (("train", "test") if record.label else UNLABELLED_SPLITS):
             leave_out("unknown_split", f"{record.where} ({record.split[:20]!r})")
         else:
             digest = hashlib.sha256(record.text.encode("utf-8")).digest()
