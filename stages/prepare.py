@@ -21,7 +21,7 @@ from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import Checksum, write_json
 from imdb_embeddings.core.progress import Progress
-from imdb_embeddings.dataset.formats import Columns, Record, read_records
+from imdb_embeddings.dataset.formats import Columns, Record, has_split_folders, read_records
 from imdb_embeddings.dataset.own_reviews import Rules, check_splits, kept_rows, report_lines, summary, survey
 
 log = logging.getLogger("prepare")
@@ -66,7 +66,9 @@ def prepare_own(source: str, dataset: params.Dataset, out: str) -> None:
     """Your data: a first pass judges and counts every row, a second writes
     the kept ones (imdb_embeddings/dataset/own_reviews.py)."""
     columns = Columns(dataset.text_column, dataset.label_column, dataset.split_column)
-    rules = Rules(dataset.positive, dataset.negative, bool(dataset.split_column), dataset.test_fraction, dataset.seed)
+    # A folder layout with train/ and test/ gives its split, as a split column does.
+    given = bool(dataset.split_column) or (dataset.format == "folders" and has_split_folders(source))
+    rules = Rules(dataset.positive, dataset.negative, given, dataset.test_fraction, dataset.seed)
     surveyed = survey(counted(read_records(source, dataset.format, columns), source, "1 of 2, judging"), rules)
     for line in report_lines(surveyed, source):
         log.warning("%s", line)

@@ -117,3 +117,54 @@ def test_csv_labels_written_as_numbers_read_as_whole_numbers(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("review,sentiment\nA fine film.,1.0\nA dull film.,0\nA film.,1.5\n")
     assert [r.label for r in rows(path, "csv")] == ["1", "0", "1.5"]
+
+
+# Silent loss (issue 32): every row left out is counted.
+
+
+def test_an_unquoted_comma_is_counted_not_a_cut_text(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("review,sentiment\nGood, really good,positive\nA dull film.,negative\nTrailing empty,negative,\n")
+    assert [r.fault for r in rows(path, "csv")] == ["extra_fields", "", ""]
+
+
+def test_folders_beside_train_and_test_are_counted(tmp_path):
+    for part in ("train/positive", "train/negative", "test/positive", "test/negative", "positive"):
+        (tmp_path / "data" / part).mkdir(parents=True)
+        (tmp_path / "data" / part / "1.txt").write_text(f"A {part} review.")
+    got = list(read_records(tmp_path / "data", "folders", COLUMNS, tmp_path))
+    assert [(r.where, r.fault) for r in got if r.fault] == [("positive", "stray_folder")]
+    assert {r.split for r in got if not r.fault} == {"train", "test"}
+
+
+def test_a_corrupt_parquet_page_names_the_file(tmp_path):
+    path = tmp_path / "r.parquet"
+    pq.write_table(pa.table({"review": ["A fine film. " * 50] * 200, "sentiment": ["positive"] * 200}), path,
+                   compression="NONE")  # fmt: skip
+    data = bytearray(path.read_bytes())
+    data[4:60] = b"\xff" * 56  # the first data page's header, right after the magic bytes
+    path.write_bytes(bytes(data))
+    with pytest.raises(PipelineError, match=r"r.parquet.*(cannot be read|is not a readable Parquet file)") as error:
+        rows(path, "parquet")
+    assert "\n" not in str(error.value)
+
+
+def test_a_train_and_test_folder_layout_keeps_its_split(tmp_path, monkeypatch):
+    """Not re-split by a hash: the folders give the split, as a split column does."""
+    from imdb_embeddings.core.params import Dataset
+    from stages.prepare import prepare_own
+
+    for split in ("train", "test"):
+        for label in ("positive", "negative"):
+            folder = tmp_path / "data" / split / label
+            folder.mkdir(parents=True)
+            for i in range(6):
+                (folder / f"{i}.txt").write_text(f"A {label} {split} review, number {i}.")
+    monkeypatch.chdir(tmp_path)
+    columns = {"text_column": "text", "label_column": "label", "split_column": ""}
+    labels = {"positive": "positive", "negative": "negative", "test_fraction": 0.5, "seed": 1, "content_sha256": ""}
+    dataset = Dataset(path="data", format="folders", **columns, **labels)
+    prepare_own("data", dataset, "out")
+    for split in ("train", "test"):
+        texts = pq.read_table(tmp_path / "out" / f"{split}.parquet", columns=["text"]).column("text").to_pylist()
+        assert len(texts) == 12 and all(f" {split} review" in text for text in texts)

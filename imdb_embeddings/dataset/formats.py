@@ -171,6 +171,9 @@ def read_delimited(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
                 if short:
                     yield Record(where, None, "", "", "short_row")
                     continue
+                if any(field.strip() for field in fields[len(header) :]):  # an unquoted comma cut the text
+                    yield Record(where, None, "", "", "extra_fields")
+                    continue
                 values = [fields[i] if i is not None else "" for i in (text_at, label_at, split_at)]
                 if not all(map(_valid_utf8, values)):
                     yield Record(where, None, "", "", "undecodable")
@@ -250,7 +253,7 @@ def read_parquet(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
                     continue
                 text = text if text and text.strip() else None
                 yield Record(f"row {n}", text, label_text(label), label_text(split))
-    except pa.ArrowException as exc:
+    except (pa.ArrowException, OSError) as exc:  # a corrupt page, a short file
         raise PipelineError(f"{path}: row {n + 1} cannot be read ({' '.join(str(exc).split())[:120]})") from None
 
 
@@ -266,6 +269,11 @@ def _values(column: Any) -> list:
         return column.view(binary).to_pylist()
 
 
+def has_split_folders(root: str | Path) -> bool:
+    """Whether a folders layout gives its split: train/ and test/."""
+    return all((Path(root) / name).is_dir() for name in SPLIT_FOLDERS)
+
+
 def read_folders(root: Path, project: Path) -> Iterator[Record]:
     """root/<label>/*.txt, or root/train/<label>/*.txt and root/test/<label>/*.txt:
     the folder names are the labels (and splits); a folder named `unsup` holds
@@ -278,6 +286,9 @@ def read_folders(root: Path, project: Path) -> Iterator[Record]:
         raise PipelineError(f"{root} has {present[0]}/ but no {other}/: give both (a split), or neither (labels only)")
     split_layout = len(present) == 2
     parents = [(root / name, name) for name in SPLIT_FOLDERS] if split_layout else [(root, "")]
+    if split_layout:  # a folder beside train/ and test/ would be a label of neither: counted, not read
+        for stray in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in SPLIT_FOLDERS):
+            yield Record(str(stray.relative_to(root)), None, "", "", "stray_folder")
     for parent, split in parents:
         for folder in sorted(p for p in parent.iterdir() if p.is_dir()):
             if folder.is_symlink() or not inside(folder, project):

@@ -48,6 +48,8 @@ FAULTS = {
     "too_long": "rows whose text is over 1 MiB",
     "link": "links, to a file or a folder (only the project's own files are read)",
     "not_a_file": ".txt names that are not regular files",
+    "extra_fields": "rows with more fields than the header (an unquoted comma or tab cut the text)",
+    "stray_folder": "folders beside train/ and test/, not read (a label folder goes inside each)",
     "unknown_label": "rows with a label that is neither dataset.positive nor dataset.negative",
     "unknown_split": "rows whose split is neither train nor test",
     "duplicate": "copies of a text already in another split (train before test before unlabelled)",
