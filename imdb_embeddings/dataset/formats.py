@@ -171,12 +171,12 @@ def read_delimited(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
                 if short:
                     yield Record(where, None, "", "", "short_row")
                     continue
-                if any(field.strip() for field in fields[len(header) :]):  # an unquoted comma cut the text
-                    yield Record(where, None, "", "", "extra_fields")
-                    continue
                 values = [fields[i] if i is not None else "" for i in (text_at, label_at, split_at)]
                 if not all(map(_valid_utf8, values)):
                     yield Record(where, None, "", "", "undecodable")
+                    continue
+                if any(field.strip() for field in fields[len(header) :]):  # an unquoted comma cut the text
+                    yield Record(where, None, "", "", "extra_fields")
                     continue
                 label = _number_text(values[1].strip())
                 yield Record(where, values[0] if values[0].strip() else None, label, values[2].strip())
