@@ -168,3 +168,14 @@ def test_a_train_and_test_folder_layout_keeps_its_split(tmp_path, monkeypatch):
     for split in ("train", "test"):
         texts = pq.read_table(tmp_path / "out" / f"{split}.parquet", columns=["text"]).column("text").to_pylist()
         assert len(texts) == 12 and all(f" {split} review" in text for text in texts)
+
+
+def test_a_quote_left_open_mid_file_is_named_not_one_lost_row(tmp_path):
+    path = tmp_path / "r.csv"
+    good = "".join(f"Review {i}.,positive\n" for i in range(100))
+    path.write_text('review,sentiment\nA fine film.,positive\n"An open quote,negative\n' + good)
+    with pytest.raises(PipelineError, match=r"is not valid CSV \(a quote opened in row 2 runs to line 103"):
+        rows(path, "csv")
+    ok = tmp_path / "ok.csv"
+    ok.write_text('review,sentiment\n"A review\non two lines.",positive\n')  # quoted and closed: one review
+    assert [(r.text, r.fault) for r in rows(ok, "csv")] == [("A review\non two lines.", "")]

@@ -168,6 +168,10 @@ def read_delimited(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
                         raise csv.Error(f"a quote opened in row {n} is not closed before {MAX_TEXT_BYTES:,} bytes")
                     yield Record(where, None, "", "", "too_long")
                     continue
+                if short and any("\n" in field for field in fields):  # a quote left open swallowed lines
+                    raise csv.Error(
+                        f"a quote opened in row {n} runs to line {reader.line_num}, taking the rows between as text"
+                    )
                 if short:
                     yield Record(where, None, "", "", "short_row")
                     continue
