@@ -38,12 +38,12 @@ def main() -> None:
     # dataset.path comes from params, never the command line: DVC puts no
     # value of it into a shell command, even with `dvc repro -s prepare`,
     # which skips check_params.
-    args.source = p.dataset.path
+    source = p.dataset.path
     try:
         if p.dataset.format != "aclimdb":
-            prepare_own(args.source, p.dataset, args.out)
+            prepare_own(source, p.dataset, args.out)
             return
-        splits = read_aclimdb(args.source, Checksum(p.imdb.content_sha256, "imdb.content_sha256"))
+        splits = read_aclimdb(source, Checksum(p.imdb.content_sha256, "imdb.content_sha256"))
     except PipelineError as exc:
         raise PipelineError(f"{exc}\n{EMPTIED.format(args.out)}") from None
     for split, rows in splits.items():

@@ -121,6 +121,15 @@ def file_digest(path: str | os.PathLike, algo: str = "sha256") -> str:
     return h.hexdigest()
 
 
+# Byte-order marks of the encodings a text editor may save in instead of UTF-8.
+BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+
+
+def other_encoding(start: bytes) -> str | None:
+    """The encoding whose byte-order mark `start` begins with (UTF-16, UTF-32), if any."""
+    return next((name for bom, name in BOMS.items() if start.startswith(bom)), None)
+
+
 def decode_utf8(data: bytes, what: str, advice: str = "") -> str:
     """`data` as UTF-8 text, or one line that says where it is not:
     "<what> not UTF-8 text (byte 0xff on line 2)<advice>"."""

@@ -38,7 +38,7 @@ def read_npz(path: str | Path, required: set[str], optional: re.Pattern | None =
     except IsADirectoryError:
         raise PipelineError(f"{path} is a folder, not a model file") from None
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise PipelineError(f"{path} is not a model file (not an .npz archive: {_reason(exc)})") from None
+        raise PipelineError(f"{path} is not a model file (not an .npz archive: {reason(exc)})") from None
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_MEMBERS:
@@ -88,9 +88,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, na
     except zipfile.BadZipFile as exc:
         if "CRC" in str(exc):
             raise PipelineError(f"{path} is corrupt (member {name} fails its CRC-32 check): {CORRUPT_HINT}") from None
-        raise PipelineError(f"{path} is not a model file (member {name}: {_reason(exc)})") from None
+        raise PipelineError(f"{path} is not a model file (member {name}: {reason(exc)})") from None
     except (ValueError, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise PipelineError(f"{path}: member {name} is not an array ({_reason(exc)})") from None
+        raise PipelineError(f"{path}: member {name} is not an array ({reason(exc)})") from None
     array = np.frombuffer(data, dtype=dtype)
     return array.reshape(shape, order="F" if fortran else "C")
 
@@ -103,7 +103,7 @@ def text_member(arrays: dict[str, np.ndarray], name: str, path: str | Path) -> A
     try:
         return json.loads(str(array))
     except (json.JSONDecodeError, RecursionError) as exc:
-        raise PipelineError(f"{path}: member {name} is not valid JSON ({_reason(exc)})") from None
+        raise PipelineError(f"{path}: member {name} is not valid JSON ({reason(exc)})") from None
 
 
 def check_vocabulary(vocabulary: Any, path: str | Path, most: int = 1_000_000) -> list[str]:
@@ -115,6 +115,7 @@ def check_vocabulary(vocabulary: Any, path: str | Path, most: int = 1_000_000) -
     return vocabulary
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
+    """The first line of an exception's message (its type if it has none), at most 100 characters."""
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:100]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.files import decode_utf8
+from imdb_embeddings.core.files import decode_utf8, other_encoding
 
 
 class View:
@@ -107,10 +107,6 @@ def shown(value: Any, most: int = 80) -> str:
     return text if len(text) <= most else text[: most - 10] + "...'"
 
 
-# Byte-order marks of the encodings a text editor may save in instead of UTF-8.
-BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
-
-
 def read(path: str | Path = "params.yaml") -> Any:
     """The YAML of `path` as DVC reads it, unchecked; a fault of the file itself is one line."""
     from ruamel.yaml import YAML
@@ -121,9 +117,9 @@ def read(path: str | Path = "params.yaml") -> Any:
         data = path.read_bytes()
     except OSError as exc:
         raise PipelineError(f"cannot read {path}: {exc.strerror}") from None
-    for bom, encoding in BOMS.items():
-        if data.startswith(bom):
-            raise PipelineError(f"{path} is {encoding} text; save it as UTF-8")
+    encoding = other_encoding(data[:4])
+    if encoding:
+        raise PipelineError(f"{path} is {encoding} text; save it as UTF-8")
     text = decode_utf8(data, f"{path} is", "; save it as UTF-8")
     try:
         return YAML(typ="safe").load(text)

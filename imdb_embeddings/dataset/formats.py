@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.files import other_encoding
 
 # One review's text at most (the longest aclImdb review is 14 KB): a bound that
 # stops one broken quote in a CSV from reading the rest of the file as one field.
@@ -71,15 +72,9 @@ def check_source(path: Path, fmt: str, root: Path | None = None) -> None:
 def _encoding_fault(path: Path) -> None:
     """A file saved as UTF-16 or UTF-32 (a byte-order mark) is named as such."""
     with open(path, "rb") as f:
-        start = f.read(4)
-    for bom, name in (
-        (b"\xff\xfe\x00\x00", "UTF-32"),
-        (b"\x00\x00\xfe\xff", "UTF-32"),
-        (b"\xff\xfe", "UTF-16"),
-        (b"\xfe\xff", "UTF-16"),
-    ):
-        if start.startswith(bom):
-            raise PipelineError(f"{path} is not UTF-8 ({name} byte-order mark); save it as UTF-8")
+        name = other_encoding(f.read(4))
+    if name:
+        raise PipelineError(f"{path} is not UTF-8 ({name} byte-order mark); save it as UTF-8")
 
 
 def read_records(path: str | Path, fmt: str, columns: Columns, root: Path | None = None) -> Iterator[Record]:

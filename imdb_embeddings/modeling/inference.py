@@ -24,7 +24,7 @@ import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import atomic_path
-from imdb_embeddings.core.npz import check_vocabulary, read_npz, text_member
+from imdb_embeddings.core.npz import check_vocabulary, read_npz, reason, text_member
 from imdb_embeddings.text.ngrams import input_width
 from imdb_embeddings.text.tokenizer import RULES
 
@@ -48,13 +48,14 @@ def export_weights(
     spec = spec or {"maxlen": int(model.input_shape[1]), "ngrams": 1}
     layers, weights = describe(model)
     arrays: dict[str, np.ndarray] = {}
-    if numpy_runs(layers):
+    numpy = numpy_runs(layers)  # else the file carries the Keras model itself
+    if numpy:
         arrays["layers"] = np.array(json.dumps(layers))
-        arrays["input_spec"] = np.array(json.dumps(spec, sort_keys=True))
-        arrays.update({f"{i}/{j}": w for i, values in enumerate(weights) for j, w in enumerate(values)})
     else:
         arrays["keras"] = np.frombuffer(_keras_bytes(model, keras_file), dtype=np.uint8)
-        arrays["input_spec"] = np.array(json.dumps(spec, sort_keys=True))
+    arrays["input_spec"] = np.array(json.dumps(spec, sort_keys=True))  # second, as the files always had it
+    if numpy:
+        arrays.update({f"{i}/{j}": w for i, values in enumerate(weights) for j, w in enumerate(values)})
     if vocabulary is not None:
         arrays["vocabulary"] = np.array(json.dumps(vocabulary, ensure_ascii=False))
         arrays["tokenizer"] = np.array(json.dumps(RULES, sort_keys=True))
@@ -136,7 +137,7 @@ def load_keras(data: bytes, spec: dict[str, Any], path: str | Path) -> Any:
         try:
             model = keras.saving.load_model(file, compile=False, safe_mode=True)
         except Exception as exc:  # Keras raises many kinds; each is one line here
-            raise PipelineError(f"{path}: its Keras model cannot be loaded ({_reason(exc)})") from None
+            raise PipelineError(f"{path}: its Keras model cannot be loaded ({reason(exc)})") from None
     last = model.layers[-1] if model.layers else None
     width = input_width(spec["maxlen"], spec["ngrams"])
     if len(model.inputs) != 1 or tuple(model.inputs[0].shape)[1:] != (width,):
@@ -144,11 +145,6 @@ def load_keras(data: bytes, spec: dict[str, Any], path: str | Path) -> Any:
     if type(last).__name__ != "Dense" or last.get_config().get("activation") != "sigmoid" or last.units != 1:
         raise PipelineError(f"{path}: expected a model ending in a sigmoid Dense layer")
     return model
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:100]
 
 
 class Exported(NamedTuple):
