@@ -6,10 +6,14 @@ std, 95% interval: imdb_embeddings/core/spread.py). Draw 0 is the experiment
 itself (stage train_nbsvm); each other draw is a stage of its own, so adding
 draws (params.yaml `draws`) runs only the new ones. Keeps no model.
 
-    python -m stages.draw pseudo_labelled <name> <k> --train data/prepared/train.parquet \
-        --features data/features/<name>/train.npz --test-features data/features/<name>/test.npz \
+    DVC_STAGE=draw_nbsvm_pseudo@<name>-<k> python -m stages.draw pseudo_labelled \
+        --train data/prepared/train.parquet \
+        --features data/features/{name}/train.npz --test-features data/features/{name}/test.npz \
         --vectors data/embedding/word2vec.npy --vocabulary data/tokenized/vocab.json \
-        --test data/prepared/test.parquet --point data/draws/<name>/<k>.json
+        --test data/prepared/test.parquet --point data/draws/{name}/{k}.json
+
+The name and k come from DVC_STAGE, which `dvc repro` sets, and fill each
+`{name}` and `{k}` (imdb_embeddings/core/stage_item.py): no name reaches a shell.
 """
 
 import argparse
@@ -20,22 +24,21 @@ import numpy as np
 
 from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.columns import read_labels
-from imdb_embeddings.core.errors import run_stage
+from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.metrics import binary_metrics
 from imdb_embeddings.core.settings import nbsvm_experiment
+from imdb_embeddings.core.stage_item import fill_paths, stage_item
 from imdb_embeddings.nbsvm.experiment import TeacherInput, fit_experiment
 from imdb_embeddings.nbsvm.features_file import load_matrix, load_training
 
 log = logging.getLogger("draw")
-PARAMS = ("nbsvm.{0}.{1}",)  # the experiment's own keys: the draw's index comes from dvc.yaml
+PARAMS = ("nbsvm.{group}.{name}",)  # the experiment's own keys: the draw's index is its stage's item
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("group", choices=["pseudo_labelled"], help="the experiment's group in params.yaml's nbsvm")
-    parser.add_argument("name", help="the experiment, a key of nbsvm.<group>")
-    parser.add_argument("draw", type=int, help="the draw: its labelled reviews are seeded by the seed + this")
     parser.add_argument("--train", required=True, help="the training reviews (.parquet): their labels")
     parser.add_argument("--features", required=True, help="their n-gram features (.npz, stage ngram_features)")
     parser.add_argument("--vectors", required=True, help="the teacher's word vectors (.npy)")
@@ -44,9 +47,14 @@ def main() -> None:
     parser.add_argument("--test-features", required=True, help="their n-gram matrix (.npz, stage ngram_features)")
     parser.add_argument("--point", required=True, help="the draw's result (.json)")
     args = parser.parse_args()
+    item = stage_item(("name", "k"))
+    args.name, args.draw = item["name"], item["k"]
     if args.draw < 1:
-        parser.error("draw: 1 or more (draw 0 is the experiment itself, stage train_nbsvm)")
-    p = params.load(keys=[key.format(args.group, args.name) for key in PARAMS])
+        raise PipelineError(
+            f"{args.name} draw {args.draw}: 1 or more (draw 0 is the experiment itself, stage train_nbsvm)"
+        )
+    fill_paths(args, item)
+    p = params.load(keys=[key.format(group=args.group, name=args.name) for key in PARAMS])
     settings = nbsvm_experiment(p, args.group, args.name)
     settings = settings.model_copy(update={"seed": settings.seed + args.draw})
     where = f"nbsvm.{args.group}.{args.name}"

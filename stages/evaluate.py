@@ -14,10 +14,15 @@ draw's test accuracy, their mean, std and 95% interval (core/spread.py).
 Reads no params but the draws' numbers: what turns text into the model's
 input comes with the exported model.
 
-    python -m stages.evaluate data/models/<name>.npz --test data/prepared/test.parquet \
-        --metrics metrics/<name>.json --details data/evaluation/<name>.json --fit data/models/<name>.fit.json \
-        --predictions data/predictions/<name>.npy --reliability plots/reliability/<name>.csv \
-        [--draws data/draws/<name>]
+    DVC_STAGE=evaluate_<group>@<name> python -m stages.evaluate data/models/{name}.npz \
+        --test data/prepared/test.parquet --metrics metrics/{name}.json \
+        --details data/evaluation/{name}.json --fit data/models/{name}.fit.json \
+        --predictions data/predictions/{name}.npy --reliability plots/reliability/{name}.csv \
+        [--draws data/draws/{name}]
+
+Under `dvc repro` the name comes from DVC_STAGE and fills each `{name}`
+(imdb_embeddings/core/stage_item.py): no name reaches a shell. By hand,
+plain paths need no DVC_STAGE.
 """
 
 import argparse
@@ -35,6 +40,7 @@ from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import atomic_path, write_json
 from imdb_embeddings.core.metrics import binary_metrics, probability
 from imdb_embeddings.core.spread import draws_summary
+from imdb_embeddings.core.stage_item import fill_paths, stage_item, templated
 
 log = logging.getLogger("evaluate")
 # Of the fit's summary: the labelled reviews it used, and its validation accuracy if any.
@@ -54,6 +60,8 @@ def main() -> None:
     parser.add_argument("--reliability", required=True, help="the reliability table (.csv), for `dvc plots`")
     parser.add_argument("--draws", help="the folder of the experiment's other label draws (<k>.json)")
     args = parser.parse_args()
+    if templated(args):
+        fill_paths(args, stage_item(("name",)))
     model = load_classifier(args.model)  # checked: members, shapes, text rules
     with open(args.fit, encoding="utf-8") as f:
         fit = json.load(f)

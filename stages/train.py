@@ -2,12 +2,14 @@
 experiment's model on a seeded sample of the training reviews, log its
 per-epoch history with DVCLive, and save the model (imdb_embeddings/modeling/).
 
-    python -m stages.train <group> <name> --sequences data/tokenized/train.npz \
+    DVC_STAGE=train_<group>@<name> python -m stages.train <group> --sequences data/tokenized/train.npz \
         --vocabulary data/tokenized/vocab.json [--matrix data/embedding/<group>.npy] \
-        --keras data/models/<name>.keras --export data/models/<name>.npz --fit data/models/<name>.fit.json \
-        --log dvclive/<name>
+        --keras data/models/{name}.keras --export data/models/{name}.npz --fit data/models/{name}.fit.json \
+        --log dvclive/{name}
 
 group: learned, glove or word2vec (whose pre-trained `--matrix` the model starts from).
+The experiment's name comes from DVC_STAGE, which `dvc repro` sets, and
+fills each `{name}` (imdb_embeddings/core/stage_item.py): no name reaches a shell.
 """
 
 import argparse
@@ -20,6 +22,7 @@ from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.settings import experiment as experiment_settings
 from imdb_embeddings.core.splits import split_indices
+from imdb_embeddings.core.stage_item import fill_paths, stage_item
 from imdb_embeddings.modeling import distribute
 from imdb_embeddings.modeling.families import FAMILIES
 from imdb_embeddings.modeling.inference import export_weights
@@ -28,15 +31,14 @@ from imdb_embeddings.modeling.training import train
 from imdb_embeddings.text.model_input import input_spec, training_data
 from imdb_embeddings.text.sequences import load_sequences
 
-# What this stage reads of params.yaml ({0}: the group, {1}: the experiment);
+# What this stage reads of params.yaml (of its group, of its experiment);
 # dvc.yaml declares the same (tests/test_dependencies.py holds them equal).
-PARAMS = ("train", "tokenize.max_words", "experiments.{0}.{1}")
+PARAMS = ("train", "tokenize.max_words", "experiments.{group}.{name}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("group", choices=params.EMBEDDINGS, help="the experiment's group in params.yaml")
-    parser.add_argument("name", help="the experiment, a key of experiments.<group>")
     parser.add_argument("--sequences", required=True, help="the training reviews' sequences (.npz)")
     parser.add_argument("--vocabulary", required=True, help="the tokenizer's vocabulary (.json), saved with the model")
     parser.add_argument("--matrix", help="the pre-trained embedding matrix (.npy): glove and word2vec only")
@@ -47,19 +49,21 @@ def main() -> None:
     args = parser.parse_args()
     if (args.matrix is None) != (args.group == "learned"):
         parser.error("--matrix goes with a glove or word2vec experiment, and only with one")
-    p = params.load(keys=[key.format(args.group, args.name) for key in PARAMS])
-    experiment = experiment_settings(p, args.group, args.name)
+    name = str(stage_item(("name",))["name"])  # a key of experiments.<group>
+    fill_paths(args, {"name": name})
+    p = params.load(keys=[key.format(group=args.group, name=name) for key in PARAMS])
+    experiment = experiment_settings(p, args.group, name)
 
     sequences = load_sequences(args.sequences)
-    split = split_indices(len(sequences[2]), experiment, f"experiments.{args.group}.{args.name}")
+    split = split_indices(len(sequences[2]), experiment, f"experiments.{args.group}.{name}")
     spec = input_spec(experiment, p.tokenize.max_words, FAMILIES[experiment.model].ngram_input)
     data = training_data(sequences, spec, split)
     matrix = None if args.matrix is None else np.load(args.matrix)
 
     # TensorFlow is imported (inside `train`) only now that the inputs are known to be good.
-    fitted = train(experiment, args.name, p.tokenize.max_words, data, matrix, args.log)
+    fitted = train(experiment, name, p.tokenize.max_words, data, matrix, args.log)
     if not distribute.is_chief():
-        print(f"{args.name}: not the chief worker; the chief writes the model and its logs")
+        print(f"{name}: not the chief worker; the chief writes the model and its logs")
         return
     save_model(fitted.model, args.keras)
     with open(args.vocabulary, encoding="utf-8") as f:
@@ -69,7 +73,7 @@ def main() -> None:
     # What the fit used (labelled reviews in all), for evaluate's metrics; its time is not an output.
     summary = {"train_samples": len(split.train), "validation_samples": len(split.validation)}
     write_json(args.fit, {**summary, "epochs": len(fitted.history["loss"])})
-    timings.record(f"train@{args.name}", train_seconds=fitted.seconds)
+    timings.record(f"train@{name}", train_seconds=fitted.seconds)
 
 
 if __name__ == "__main__":

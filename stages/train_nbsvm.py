@@ -11,14 +11,16 @@ Writes the self-contained model and `data/models/<name>.fit.json` (labelled
 reviews, validation accuracy, the teacher's choices), which `evaluate` puts
 into `metrics/<name>.json`.
 
-    python -m stages.train_nbsvm <group> <name> --train data/prepared/train.parquet \
-        [--features data/features/<name>/train.npz --vectors data/embedding/word2vec.npy \
+    DVC_STAGE=train_nbsvm@<name> python -m stages.train_nbsvm <group> --train data/prepared/train.parquet \
+        [--features data/features/{name}/train.npz --vectors data/embedding/word2vec.npy \
          --vocabulary data/tokenized/vocab.json] \
-        --model data/models/<name>.npz --fit data/models/<name>.fit.json
+        --model data/models/{name}.npz --fit data/models/{name}.fit.json
 
 group: labelled (n-grams counted here), or pseudo_labelled (n-grams read from
 stage ngram_features, which its label draws read too; the teacher needs the
 word vectors and their vocabulary).
+The experiment's name comes from DVC_STAGE, which `dvc repro` sets, and
+fills each `{name}` (imdb_embeddings/core/stage_item.py): no name reaches a shell.
 """
 
 import argparse
@@ -33,18 +35,18 @@ from imdb_embeddings.core.columns import read_labels
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.settings import nbsvm_experiment
+from imdb_embeddings.core.stage_item import fill_paths, stage_item
 from imdb_embeddings.nbsvm.experiment import TeacherInput, fit_experiment, training_text
 from imdb_embeddings.nbsvm.features_file import load_training
 from imdb_embeddings.text.batches import text_batches
 
 log = logging.getLogger("train_nbsvm")
-PARAMS = ("nbsvm.{0}.{1}",)
+PARAMS = ("nbsvm.{group}.{name}",)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("group", choices=params.NBSVM_GROUPS, help="the experiment's group in params.yaml's nbsvm")
-    parser.add_argument("name", help="the experiment, a key of nbsvm.<group>")
     parser.add_argument("--train", required=True, help="the training reviews (.parquet)")
     parser.add_argument("--features", help="pseudo_labelled: the n-gram features (.npz, stage ngram_features)")
     parser.add_argument("--vectors", help="pseudo_labelled: the teacher's word vectors (.npy)")
@@ -54,7 +56,9 @@ def main() -> None:
     args = parser.parse_args()
     if (None in (args.vectors, args.vocabulary, args.features)) != (args.group == "labelled"):
         parser.error("--features, --vectors and --vocabulary go with a pseudo_labelled experiment, and only with one")
-    p = params.load(keys=[key.format(args.group, args.name) for key in PARAMS])
+    args.name = stage_item(("name",))["name"]  # a key of nbsvm.<group>
+    fill_paths(args, {"name": args.name})
+    p = params.load(keys=[key.format(group=args.group, name=args.name) for key in PARAMS])
     settings = nbsvm_experiment(p, args.group, args.name)
     where = f"nbsvm.{args.group}.{args.name}"
 

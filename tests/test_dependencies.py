@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from imdb_embeddings.core.stage_item import fill, parse
 from tests.project import ROOT, copy_project
 
 STAGE_PACKAGE = "stages"
@@ -96,12 +97,19 @@ def stages(project: Path) -> list:
         return list(repo.index.stages)
 
 
-def stage_module(stage) -> tuple[str, list[str]]:
+def stage_module(stage, p: dict) -> tuple[str, list[str], dict]:
+    """(the module a stage runs, its arguments with every `{field}` filled in
+    as the stage fills them, those values: its item from its address, as
+    DVC_STAGE gives it, a pair's a and b, and `group`, the first argument)."""
     argv = shlex.split(stage.cmd if isinstance(stage.cmd, str) else stage.cmd[0])
     assert argv[:2] == ["python", "-m"] and argv[2].startswith(f"{STAGE_PACKAGE}."), (
         f"{stage.name}: run stages as `python -m {STAGE_PACKAGE}.<name>`, not {stage.cmd!r}"
     )
-    return argv[2], argv[3:]
+    fields = [field for field in ("name", "n", "k") if any(f"{{{field}}}" in arg for arg in argv)]
+    values = {"group": argv[3] if len(argv) > 3 else "", **(parse(stage.addressing, fields) if fields else {})}
+    if argv[2] == f"{STAGE_PACKAGE}.compare":
+        values.update(p["compare"]["pairs"][values["name"]])
+    return argv[2], [fill(arg, values) for arg in argv[3:]], values
 
 
 @pytest.fixture(scope="module")
@@ -111,12 +119,13 @@ def project(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pipeline(project):
-    return [(stage, *stage_module(stage)) for stage in stages(project)]
+    p = yaml.safe_load((project / "params.yaml").read_text())
+    return [(stage, *stage_module(stage, p)) for stage in stages(project)]
 
 
 def test_deps_cover_every_file_a_stage_runs(project, pipeline):
     missing = {}
-    for stage, module, _ in pipeline:
+    for stage, module, _, _ in pipeline:
         deps = [Path(project, dep.def_path) for dep in stage.deps if not hasattr(dep, "params")]
         files, _ = import_closure(project, module)
         uncovered = [
@@ -138,7 +147,7 @@ def test_paths_are_written_once_in_dvc_yaml(project, pipeline):
     """A stage module names no file: dvc.yaml passes every path in the
     command, and the command's paths are exactly the stage's data deps and
     outputs, so a file read or written is always one DVC tracks."""
-    for stage, module, args in pipeline:
+    for stage, module, args, _ in pipeline:
         source = module_path(project, module)
         literals = [
             node.value
@@ -171,15 +180,15 @@ def test_paths_are_written_once_in_dvc_yaml(project, pipeline):
 
 
 def test_no_stage_module_imports_another(project, pipeline):
-    stage_files = {module_path(project, module) for _, module, _ in pipeline}
-    for stage, module, _ in pipeline:
+    stage_files = {module_path(project, module) for _, module, _, _ in pipeline}
+    for stage, module, _, _ in pipeline:
         files, _ = import_closure(project, module)
         others = sorted(str(f.relative_to(project)) for f in (files & stage_files) - {module_path(project, module)})
         assert not others, f"{stage.name}: {module} imports the stage module(s) {others}"
 
 
 def test_params_are_exactly_what_the_stage_reads(project, pipeline):
-    for stage, module, args in pipeline:
+    for stage, module, _, values in pipeline:
         declared = {key for dep in stage.deps if hasattr(dep, "params") for key in dep.params}
         source = module_path(project, module).read_text()
         namespace: dict = {}
@@ -188,7 +197,7 @@ def test_params_are_exactly_what_the_stage_reads(project, pipeline):
             for name in ("PARAMS", "OPTION_PARAMS"):
                 if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == name for t in node.targets):
                     namespace[name] = ast.literal_eval(node.value)
-        reads = {key.format(*args) for key in namespace.get("PARAMS", ())}
+        reads = {key.format(**values) for key in namespace.get("PARAMS", ())}
         # Keys a module reads only when its command passes an option (evaluate's --draws).
         options = set(stage.cmd.split())
         reads |= {
@@ -215,7 +224,7 @@ def test_params_are_exactly_what_the_stage_reads(project, pipeline):
 def test_every_stage_waits_for_the_params_check(pipeline):
     """No stage's outputs are removed, nor its command run, before
     check_params has passed on the current params.yaml."""
-    for stage, module, _ in pipeline:
+    for stage, module, _, _ in pipeline:
         if module != f"{STAGE_PACKAGE}.check_params":
             assert "data/params.checked" in [dep.def_path for dep in stage.deps], stage.name
 
@@ -229,7 +238,7 @@ def test_only_training_imports_tensorflow(project, pipeline):
     """A stage that does not train imports no TensorFlow when it starts; only
     a function that needs it may (evaluate, for a family numpy cannot run:
     test_families.py shows a numpy model is served without it)."""
-    for stage, module, _ in pipeline:
+    for stage, module, _, _ in pipeline:
         _, imported = import_closure(project, module)
         heavy = {name.split(".")[0] for name in imported} & HEAVY
         _, eager = import_closure(project, module, eager=True)

@@ -84,7 +84,8 @@ def edit_params(project: str | Path, change: Callable[[dict], object]) -> dict:
 
 def stage_argv(project: str | Path, name: str) -> list[str]:
     """The command of stage `name` (e.g. ``train_glove@glove_frozen``) as
-    dvc.yaml gives it, its paths included, run by this Python."""
+    dvc.yaml gives it, run by this Python with DVC_STAGE set as DVC sets it
+    (the stage fills its `{name}` paths from it)."""
     from dvc.repo import Repo
 
     with Repo(str(project)) as repo:
@@ -92,4 +93,4 @@ def stage_argv(project: str | Path, name: str) -> list[str]:
     if name not in commands:
         raise KeyError(f"no stage {name} in {project}/dvc.yaml: {', '.join(commands)}")
     argv = shlex.split(commands[name])
-    return [sys.executable if argv[0] == "python" else argv[0], *argv[1:]]
+    return ["env", f"DVC_STAGE={name}", sys.executable if argv[0] == "python" else argv[0], *argv[1:]]
