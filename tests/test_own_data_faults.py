@@ -63,6 +63,44 @@ def test_a_file_that_grows_between_the_passes_is_named(tmp_path):
         list(kept_rows(read_records(path, "csv", COLUMNS, tmp_path), RULES, surveyed, str(path)))
 
 
+def test_a_text_edited_between_the_passes_is_named(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("review,sentiment\nA fine film.,positive\nA dull film.,negative\n")
+    surveyed = survey(read_records(path, "csv", COLUMNS, tmp_path), RULES)
+    path.write_text("review,sentiment\nA fine film.,positive\nA dull flim.,negative\n")  # same rows, one text edited
+    with pytest.raises(PipelineError, match="r.csv changed while prepare read it .a row's text, label or split"):
+        list(kept_rows(read_records(path, "csv", COLUMNS, tmp_path), RULES, surveyed, str(path)))
+
+
+def test_pinned_data_edited_between_the_passes_writes_nothing(tmp_path, monkeypatch):
+    """The digest checked on the first pass must be that of the rows written:
+    an edit during the second leaves the earlier output as it was."""
+    from imdb_embeddings.core.params import Dataset
+    from stages import prepare
+
+    good = "".join(f"Review number {i}.,{('negative', 'positive')[i % 2]}\n" for i in range(40))
+    (tmp_path / "r.csv").write_text("review,sentiment\n" + good)
+    monkeypatch.chdir(tmp_path)
+    fields = {"path": "r.csv", "format": "csv", "text_column": "review", "label_column": "sentiment"}
+    rules = {"split_column": "", "positive": "positive", "negative": "negative", "test_fraction": 0.5, "seed": 1}
+    prepare.prepare_own("r.csv", Dataset(**fields, **rules, content_sha256=""), "out")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    content = json.loads(before["dataset.json"])["content_sha256"]
+    read, passes = prepare.read_records, []
+
+    def edited_on_the_second_pass(*args, **kwargs):
+        passes.append(1)
+        if len(passes) == 2:
+            (tmp_path / "r.csv").write_text("review,sentiment\n" + good.replace("number 7.", "number 7!"))
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(prepare, "read_records", edited_on_the_second_pass)
+    with pytest.raises(PipelineError, match="changed while prepare read it"):
+        prepare.prepare_own("r.csv", Dataset(**fields, **rules, content_sha256=content), "out")
+    assert len(passes) == 2
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+
+
 @pytest.mark.parametrize("md5", [12345, "abc", "z" * 32])
 def test_verify_names_a_dvc_lock_md5_that_is_not_one(tmp_path, md5):
     lock = {"schema": "2.0", "stages": {"prepare": {"cmd": "x", "outs": [{"path": "data/prepared", "md5": md5}]}}}

@@ -23,7 +23,9 @@ Two passes over the rows, so memory does not grow with the text: the first
 (`survey`) judges every row and keeps 32 bytes of each (its text's digest),
 enough for the copies, the counts and the content digest; the second
 (`kept_rows`) reads the rows again and yields the kept ones, in the file's
-order, each with its row number as id, for the writer to stream out.
+order, each with its row number as id, for the writer to stream out. Both
+passes digest the kept rows in file order (`order`): a row edited, added
+or removed between them is named, and nothing is written.
 """
 
 import hashlib
@@ -75,6 +77,7 @@ class Judged(NamedTuple):
 class Survey(NamedTuple):
     keep: bytearray  # per judged row, in order: 1 kept, 0 a copy left out
     content: str  # the content digest (hex)
+    order: str  # sha256 of the kept rows' split, label and text digest, in file order (hex)
     counts: dict[str, dict[str, int]]  # split: {"reviews", "positive", "negative"}
     left_out: dict[str, int]  # fault: count (FAULTS' keys)
     examples: dict[str, list[str]]  # fault: the first SHOWN rows
@@ -127,13 +130,14 @@ def survey(records: Iterable[Record], rules: Rules) -> Survey:
         seen[split].add(digest)
     earlier = {"train": set(), "test": seen["train"], "unsup": seen["train"] | seen["test"]}
     keep = bytearray(len(rows))
-    lines, counts = [], {split: Counter() for split in SPLITS}
+    lines, counts, order = [], {split: Counter() for split in SPLITS}, hashlib.sha256()
     names = {1: rules.positive, 0: rules.negative, -1: "-"}  # as the digest's lines write labels
     for i, (split, label, digest, n) in enumerate(rows):
         if digest in earlier[split]:
             leave_out("duplicate", f"{split} row {n}")
             continue
         keep[i] = 1
+        order.update(_order_entry(split, label, digest))
         counts[split][label] += 1
         given = split if rules.split_given and split != "unsup" else "-"
         lines.append(f"{given} {names[label]} {digest.hex()}\n")
@@ -143,16 +147,22 @@ def survey(records: Iterable[Record], rules: Rules) -> Survey:
         split: {"reviews": sum(c.values()), **{name: c[label] for name, label in LABELS.items()}}
         for split, c in counts.items()
     }
-    return Survey(keep, content, tallies, dict(left_out), dict(examples))
+    return Survey(keep, content, order.hexdigest(), tallies, dict(left_out), dict(examples))
+
+
+def _order_entry(split: str, label: int, digest: bytes) -> bytes:
+    """A kept row as both passes digest it: its split, label and text's digest."""
+    return f"{split} {label} ".encode() + digest
 
 
 def kept_rows(
     records: Iterable[Record], rules: Rules, surveyed: Survey, source: str = "the data"
 ) -> Iterator[tuple[str, tuple]]:
     """The second pass over the same records: (split, (label, id, rating, text)) of each kept review.
-    A file that gained or lost rows since the first pass is named, not zipped short."""
+    A file that gained, lost or changed rows since the first pass is named
+    (after the last row, so the writer renames nothing into place)."""
     judged = judge(records, rules, lambda fault, where: None)
-    flags = iter(surveyed.keep)
+    flags, order = iter(surveyed.keep), hashlib.sha256()
     for row in judged:
         keep = next(flags, None)
         if keep is None:
@@ -160,9 +170,15 @@ def kept_rows(
                 f"{source} changed while prepare read it (rows added after the first pass); run it again"
             )
         if keep:
+            order.update(_order_entry(row.split, row.label, row.digest))
             yield row.split, (row.label, row.id, RATING, row.text)
     if next(flags, None) is not None:
         raise PipelineError(f"{source} changed while prepare read it (rows gone after the first pass); run it again")
+    if order.hexdigest() != surveyed.order:
+        raise PipelineError(
+            f"{source} changed while prepare read it (a row's text, label or split differs from the first pass); "
+            "run it again"
+        )
 
 
 def check_splits(surveyed: Survey, source: str, rules: Rules) -> None:
