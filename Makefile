@@ -4,7 +4,7 @@ VENV := .venv
 # Stage commands call `python`: make sure it is the venv's.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup run test lint lock bench bench-download bench-scaling results report
+.PHONY: setup run test lint lock bench bench-download bench-scaling results report frontier
 
 setup: $(VENV)/.installed .dvc/offline.html
 
@@ -38,6 +38,18 @@ run: SHELL := /bin/bash
 run: setup
 	@dvc status --json 2>/dev/null | python -c 'import json, sys; print(f"make run: {len(json.load(sys.stdin))} stages to run")' 2>/dev/null || true
 	set -o pipefail; $(if $(GLOVE_DIM),dvc exp run -S glove.dim=$(GLOVE_DIM),dvc repro) 2>&1 | python -m imdb_embeddings.first_run
+
+# Opt-in research (docs/frontier.md), after `make run`: PV-DBOW document
+# vectors (doc_vectors.dbow) and the few-labels route they teach
+# (nbsvm.doc_taught.few_labels_doc, 10 label draws), compared with few_labels
+# on the same test reviews. An experiment (`dvc exp run`): params.yaml gains them.
+FRONTIER_VECTORS = {dim: 100, epochs: 10, ngrams: 2, min_count: 2, negative: 5, seed: 1337, workers: 1}
+FRONTIER_TAUGHT = {train_samples: 200, validation_samples: 0, teacher_c: [0.1, 1.0, 10.0, 100.0, 1000.0], \
+    pseudo_labels: 8000, ngrams: 3, min_df: 2, c: 0.1, seed: 1337, vectors: dbow}
+FRONTIER = -S '+doc_vectors.dbow=$(FRONTIER_VECTORS)' -S '+nbsvm.doc_taught.few_labels_doc=$(FRONTIER_TAUGHT)' \
+    -S '+compare.pairs.few_labels_doc_vs_few_labels={a: few_labels_doc, b: few_labels}'
+frontier: setup
+	dvc exp run $(FRONTIER) $(FRONTIER_EXTRA)
 
 # The code (ruff), and the writing: README.md and docs/*.md read at a glance
 # (18 words a sentence, 80 a paragraph), commit subjects within 72 characters.

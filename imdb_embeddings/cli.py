@@ -56,7 +56,7 @@ def resolve_model(value: str, workspace: Path = Path(".")) -> Path:
 
 
 # The train stage of each NBSVM group (dvc.yaml); Keras groups: train_<group>.
-NBSVM_STAGES = {"labelled": "train_nbsvm", "pseudo_labelled": "train_nbsvm_pseudo"}
+NBSVM_STAGES = {"labelled": "train_nbsvm", "pseudo_labelled": "train_nbsvm_pseudo", "doc_taught": "train_nbsvm_taught"}
 
 
 def train_stages(params_file: Path) -> dict[str, str]:

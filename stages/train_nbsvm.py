@@ -24,7 +24,6 @@ fills each `{name}` (imdb_embeddings/core/stage_item.py): no name reaches a shel
 """
 
 import argparse
-import json
 import logging
 import time
 
@@ -36,7 +35,7 @@ from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.settings import nbsvm_experiment
 from imdb_embeddings.core.stage_item import fill_paths, stage_item
-from imdb_embeddings.nbsvm.experiment import TeacherInput, fit_experiment, training_text
+from imdb_embeddings.nbsvm.experiment import TEACHER_FILES, fit_experiment, load_teacher, training_text
 from imdb_embeddings.nbsvm.features_file import load_training
 from imdb_embeddings.text.batches import text_batches
 
@@ -51,24 +50,25 @@ def main() -> None:
     parser.add_argument("--features", help="pseudo_labelled: the n-gram features (.npz, stage ngram_features)")
     parser.add_argument("--vectors", help="pseudo_labelled: the teacher's word vectors (.npy)")
     parser.add_argument("--vocabulary", help="pseudo_labelled: their words, in row order (.json)")
+    parser.add_argument("--review-vectors", help="doc_taught: the teacher's vector of each training review (.npy)")
     parser.add_argument("--model", required=True, help="the self-contained n-gram model (.npz)")
     parser.add_argument("--fit", required=True, help="the fit's summary (.json)")
     args = parser.parse_args()
-    if (None in (args.vectors, args.vocabulary, args.features)) != (args.group == "labelled"):
-        parser.error("--features, --vectors and --vocabulary go with a pseudo_labelled experiment, and only with one")
+    wanted = {"features"} | set(TEACHER_FILES[args.group]) if TEACHER_FILES[args.group] else set()
+    given = {key for key in ("features", "vectors", "vocabulary", "review_vectors") if getattr(args, key)}
+    if given != wanted:
+        parser.error(f"a {args.group} experiment takes {', '.join(sorted(wanted)) or 'no teacher files'}")
     args.name = stage_item(("name",))["name"]  # a key of nbsvm.<group>
-    fill_paths(args, {"name": args.name})
     p = params.load(keys=[key.format(group=args.group, name=args.name) for key in PARAMS])
     settings = nbsvm_experiment(p, args.group, args.name)
+    fill_paths(args, {"name": args.name, "vectors": getattr(settings, "vectors", "")})
     where = f"nbsvm.{args.group}.{args.name}"
 
     start = time.perf_counter()
     labels = read_labels(args.train).astype(np.int64)
-    teacher = None
-    if args.group == "pseudo_labelled":
+    teacher = load_teacher(args.group, args.vectors, args.vocabulary, args.review_vectors)
+    if teacher is not None:
         text = load_training(args.features)  # counted once by stage ngram_features
-        with open(args.vocabulary, encoding="utf-8") as f:
-            teacher = TeacherInput(json.load(f), np.load(args.vectors))
     else:
         text = training_text(text_batches(args.train), settings.ngrams, settings.min_df, keep_ids=False)
     model, summary, _ = fit_experiment(text, labels, settings, teacher, where)

@@ -39,6 +39,27 @@ def readme_make_run(project, venv: Path, *variables: str, env=None) -> subproces
     )
 
 
+def frontier_line(project=ROOT) -> str:
+    """The command `make frontier` runs (docs/frontier.md), as make writes it out."""
+    out = subprocess.run(["make", "-n", "frontier"], cwd=project, capture_output=True, text=True, check=True).stdout
+    return next(line for line in out.splitlines() if line.startswith("dvc exp run"))
+
+
+def with_frontier(p: dict, line: str) -> None:
+    """params `p` with the `-S '+key=value'` overrides of `line` applied, as DVC applies them."""
+    import yaml
+
+    argv = shlex.split(line)
+    for flag, value in zip(argv, argv[1:], strict=False):
+        if flag == "-S":
+            key, _, text = value.removeprefix("+").partition("=")
+            *parents, last = key.split(".")
+            node = p
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[last] = yaml.safe_load(text)
+
+
 def planned(project, change):
     """What `dvc repro` would bring up to date after `change` to params.yaml:
     the stages `dvc status` finds changed and every stage downstream of them

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from imdb_embeddings.core.stage_item import fill, parse
-from tests.project import ROOT, copy_project
+from tests.project import ROOT, copy_project, edit_params, frontier_line, with_frontier
 
 STAGE_PACKAGE = "stages"
 HEAVY = {"tensorflow", "keras", "dvclive"}
@@ -106,21 +106,38 @@ def stage_module(stage, p: dict) -> tuple[str, list[str], dict]:
         f"{stage.name}: run stages as `python -m {STAGE_PACKAGE}.<name>`, not {stage.cmd!r}"
     )
     fields = [field for field in ("name", "n", "k") if any(f"{{{field}}}" in arg for arg in argv)]
-    values = {"group": argv[3] if len(argv) > 3 else "", **(parse(stage.addressing, fields) if fields else {})}
+    if "--every-draw" in argv:  # one stage for every draw: {k} stays, a file in the declared folder
+        fields.remove("k")
+    values = {"group": argv[3] if len(argv) > 3 else "", **(parse(stage.name, fields) if fields else {})}
     if argv[2] == f"{STAGE_PACKAGE}.compare":
         values.update(p["compare"]["pairs"][values["name"]])
-    return argv[2], [fill(arg, values) for arg in argv[3:]], values
+    if values["group"] == "doc_taught":
+        values["vectors"] = p["nbsvm"]["doc_taught"][values["name"]]["vectors"]
+    filled = [fill(arg, {"k": "{k}", **values}) for arg in argv[3:]]
+    return argv[2], [str(Path(arg).parent) if "{k}" in arg else arg for arg in filled], values
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    return copy_project(tmp_path_factory.mktemp("deps") / "project")
+    """The project with the opt-in research group of `make frontier` on, so
+    that its stages are checked too (by default they do not exist)."""
+    project = copy_project(tmp_path_factory.mktemp("deps") / "project")
+    line = frontier_line()
+    edit_params(project, lambda p: with_frontier(p, line))
+    return project
 
 
 @pytest.fixture(scope="module")
 def pipeline(project):
     p = yaml.safe_load((project / "params.yaml").read_text())
     return [(stage, *stage_module(stage, p)) for stage in stages(project)]
+
+
+def test_the_opt_in_stages_are_checked_too(pipeline):
+    names = {stage.name for stage, *_ in pipeline}
+    taught = "few_labels_doc"
+    assert {"doc_vectors@dbow", f"train_nbsvm_taught@{taught}", f"draws_nbsvm_taught@{taught}"} <= names
+    assert {f"ngram_features_taught@{taught}", f"evaluate_nbsvm_taught@{taught}"} <= names
 
 
 def test_deps_cover_every_file_a_stage_runs(project, pipeline):

@@ -54,6 +54,9 @@ def test_sections_are_typed_objects_from_one_schema():
     defaults = params.validate(DEFAULTS)
     for name, field in params.Params.model_fields.items():
         cls = field.annotation
+        if name == "doc_vectors":  # named sets of vectors, none by default
+            assert defaults.doc_vectors == {} and set(params.DocVectors.model_fields) >= {"dim", "ngrams"}
+            continue
         if name not in ("experiments", "nbsvm"):  # those hold named experiments
             assert set(cls.model_fields) == set(DEFAULTS[name]), name
         assert isinstance(getattr(defaults, name), cls)
@@ -210,3 +213,17 @@ def test_load_gives_only_the_declared_keys(tmp_path):
             undeclared()
     with pytest.raises(PipelineError, match=r"no experiments.glove.nope \(experiments.glove has: glove_frozen\)"):
         params.load(path, keys=["experiments.glove.nope"])
+
+
+def test_a_doc_taught_experiment_names_vectors_that_exist():
+    p = copy.deepcopy(DEFAULTS)
+    few = dict(p["nbsvm"]["pseudo_labelled"]["few_labels"])
+    p["nbsvm"]["doc_taught"]["taught"] = {**few, "vectors": "dbow"}
+    with pytest.raises(PipelineError, match=r"nbsvm.doc_taught.taught.vectors is 'dbow', not in doc_vectors \(none\)"):
+        params.validate(p)
+    vectors = {"dim": 8, "epochs": 1, "ngrams": 2, "min_count": 1, "negative": 5, "seed": 1, "workers": 1}
+    p["doc_vectors"]["dbow"] = vectors
+    assert params.validate(p).nbsvm.doc_taught["taught"].vectors == "dbow"
+    p["doc_vectors"]["dbow"]["ngrams"] = 4
+    with pytest.raises(PipelineError, match="doc_vectors.dbow.ngrams"):
+        params.validate(p)

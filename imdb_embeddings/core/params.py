@@ -15,7 +15,7 @@ from imdb_embeddings.core.params_file import View, error_lines, read, shown
 
 GLOVE_DIMS = (50, 100, 200, 300)
 EMBEDDINGS = ("learned", "glove", "word2vec")  # a group each, its own foreach in dvc.yaml
-NBSVM_GROUPS = ("labelled", "pseudo_labelled")
+NBSVM_GROUPS = ("labelled", "pseudo_labelled", "doc_taught")
 DATASET_FORMATS = ("aclimdb", "csv", "tsv", "parquet", "jsonl", "folders")
 DISTRIBUTE = ("none", "mirrored", "multi_worker")
 NAME = re.compile(r"[a-z0-9_]{1,64}")  # names become file names, stage names and command arguments
@@ -127,6 +127,18 @@ class Word2Vec(Section):
     workers: Devices  # 1: the same vectors every run
 
 
+class DocVectors(Section):
+    """PV-DBOW document vectors (vectors/documents.py), opt-in research (docs/frontier.md)."""
+
+    dim: Dim
+    epochs: Epochs
+    ngrams: Literal[1, 2, 3]  # words, and their 2..n-grams as extra tokens
+    min_count: Annotated[int, Field(gt=0, le=10**9)]
+    negative: Annotated[int, Field(gt=0, le=50)]
+    seed: Seed
+    workers: Devices  # 1: the same vectors every run
+
+
 class Train(Section):
     """Defaults of every Keras experiment, which may override any of them."""
 
@@ -202,6 +214,12 @@ class PseudoLabelled(Section):
     solver: Literal["auto", "liblinear", "lbfgs"] = "auto"
 
 
+class DocTaught(PseudoLabelled):
+    """A pseudo_labelled experiment whose teacher reads document vectors, not word2vec's."""
+
+    vectors: Name  # a key of doc_vectors
+
+
 class Experiments(Section):
     learned: dict[Name, ExperimentSpec]
     glove: dict[Name, ExperimentSpec]
@@ -211,6 +229,7 @@ class Experiments(Section):
 class Nbsvm(Section):
     labelled: dict[Name, NbsvmExperiment]
     pseudo_labelled: dict[Name, PseudoLabelled]
+    doc_taught: dict[Name, DocTaught]  # opt-in research: empty by default
 
 
 class DrawsSection(Section):
@@ -233,6 +252,7 @@ class Params(Section):
     glove: Glove
     tokenize: Tokenize
     word2vec: Word2Vec
+    doc_vectors: dict[Name, DocVectors]  # opt-in research: empty by default
     train: Train
     learning_curve: LearningCurve
     experiments: Experiments
@@ -271,6 +291,11 @@ class Params(Section):
             ]
             wrong += [f"{name} compares {pair['a']} with itself"] if pair["a"] == pair["b"] else []
             problems += [f"compare.pairs.{line}" for line in wrong]
+        for name, spec in self.nbsvm.doc_taught.items():
+            if spec.vectors not in self.doc_vectors:
+                known = ", ".join(self.doc_vectors) or "none"
+                where = f"nbsvm.doc_taught.{name}.vectors"
+                problems.append(f"{where} is {shown(spec.vectors)}, not in doc_vectors ({known})")
         missing = [n for n in self.draws.curve_sizes if n not in self.learning_curve.sizes]
         problems += [f"draws.curve_sizes has {n!r}, which is not in learning_curve.sizes" for n in missing]
         if problems:

@@ -5,6 +5,7 @@ a `pseudo_labelled` experiment the teacher and its labels, and the fit.
 Stage train_nbsvm runs it at the experiment's seed; stage draw at the seeds
 of its label draws."""
 
+import json
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
@@ -25,10 +26,36 @@ ALL_WORDS = MAX_VOCABULARY + 1  # every training word (~75,000): max_words count
 
 
 class TeacherInput(NamedTuple):
-    """The teacher's input: in-domain word vectors (row i + 1 is words[i])."""
+    """The teacher's input: in-domain word vectors (row i + 1 is words[i]),
+    averaged over each review's distinct words (a pseudo_labelled experiment)."""
 
     words: list[str]
     vectors: np.ndarray
+
+
+class DocumentTeacher(NamedTuple):
+    """The teacher's input: a vector per training review, in row order
+    (document vectors, stage doc_vectors: a doc_taught experiment)."""
+
+    vectors: np.ndarray
+
+
+def load_teacher(
+    group: str, vectors: str | None, vocabulary: str | None, review_vectors: str | None
+) -> TeacherInput | DocumentTeacher | None:
+    """The teacher an NBSVM group has, from the files its stage passes:
+    none (labelled), word vectors and their words (pseudo_labelled), or each
+    training review's vector (doc_taught)."""
+    if group == "doc_taught":
+        return DocumentTeacher(np.load(review_vectors))
+    if group == "pseudo_labelled":
+        with open(vocabulary, encoding="utf-8") as f:
+            return TeacherInput(json.load(f), np.load(vectors))
+    return None
+
+
+# The teacher files each group's command passes (stages train_nbsvm and draw check them).
+TEACHER_FILES = {"labelled": (), "pseudo_labelled": ("vectors", "vocabulary"), "doc_taught": ("review_vectors",)}
 
 
 class FittedNbsvm(NamedTuple):
@@ -50,18 +77,29 @@ def training_text(chunks: Iterable[Sequence[str]], ngrams: int, min_df: int, kee
 
 
 def fit_experiment(
-    text: TrainingText, labels: np.ndarray, settings: NbsvmExperiment, teacher: TeacherInput | None, where: str
+    text: TrainingText,
+    labels: np.ndarray,
+    settings: NbsvmExperiment,
+    teacher: TeacherInput | DocumentTeacher | None,
+    where: str,
 ) -> FittedNbsvm:
     """NBSVM fitted as `settings` says on the training reviews (`text`, and
     their `labels`, of which only the labelled reviews' are read); a
-    teacher's word vectors make it a pseudo_labelled experiment."""
+    teacher makes it self-training (pseudo_labelled, doc_taught)."""
     if text.features.ngrams != settings.ngrams:
         raise PipelineError(f"{where}: the n-gram features are not of {settings.ngrams}-grams; rerun ngram_features")
     labelled, validation = split_indices(len(labels), settings, where)
     start = time.perf_counter()
     features = text.features
     training = Training(labelled, labels[labelled], {})
-    if teacher is not None:
+    if isinstance(teacher, DocumentTeacher):
+        if teacher.vectors.shape[0] != len(labels):
+            raise PipelineError(
+                f"{where}: the document vectors have {teacher.vectors.shape[0]} rows for {len(labels)} "
+                "training reviews; rerun doc_vectors"
+            )
+        training = pseudo_labelled(teacher.vectors.astype(np.float64), labels, labelled, validation, settings, where)
+    elif teacher is not None:
         x = review_vectors(text.ids, text.offsets, text.vocabulary, teacher.words, teacher.vectors)
         training = pseudo_labelled(x, labels, labelled, validation, settings, where)
     try:

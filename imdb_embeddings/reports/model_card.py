@@ -28,6 +28,10 @@ UNLABELLED = {
         "the texts of the other training reviews, without their labels, which the teacher labels; in-domain "
         "word2vec vectors ({word2vec_dim}-d) trained on the unlabelled and the training texts"
     ),
+    "doc_taught": (
+        "the texts of the other training reviews, without their labels, which the teacher labels; PV-DBOW "
+        "document vectors (`{vectors}`) trained on the unlabelled and the training texts, never the test ones"
+    ),
 }
 METHOD = {
     "learned": "Keras: an Embedding layer learned from scratch, {model} model, {maxlen} words a review",
@@ -36,6 +40,11 @@ METHOD = {
     "labelled": "NBSVM: naive-Bayes-weighted logistic regression on word 1- to {ngrams}-grams (no TensorFlow)",
     "pseudo_labelled": (
         "self-training: a teacher (logistic regression on the mean of each review's word2vec vectors) fitted "
+        "on the labelled reviews labels the other training texts; NBSVM on word 1- to {ngrams}-grams learns "
+        "from the labelled reviews and the teacher's {pseudo_labels:,} most confident texts of each class"
+    ),
+    "doc_taught": (
+        "self-training: a teacher (logistic regression on each review's inferred document vector) fitted "
         "on the labelled reviews labels the other training texts; NBSVM on word 1- to {ngrams}-grams learns "
         "from the labelled reviews and the teacher's {pseudo_labels:,} most confident texts of each class"
     ),
@@ -55,7 +64,7 @@ SELF_TRAINING_LIMIT = (
 
 class CardInputs(NamedTuple):
     name: str
-    group: str  # learned, glove, word2vec (Keras); labelled, pseudo_labelled (NBSVM)
+    group: str  # learned, glove, word2vec (Keras); labelled, pseudo_labelled, doc_taught (NBSVM)
     settings: dict[str, Any]  # the experiment's params
     metrics: dict[str, Any]  # metrics/<name>.json's figures
     comparisons: dict[str, dict[str, Any]]  # the paired comparisons naming it
@@ -72,7 +81,7 @@ def limits(c: CardInputs) -> list[str]:
     """What the card warns of; the first, about the domain, as the data was."""
     domain = [f"Texts like those of `{c.dataset}`: other domains, languages or neutral text are untested."]
     found = (domain + LIMITS[1:]) if c.dataset else LIMITS
-    return found + ([SELF_TRAINING_LIMIT] if c.group == "pseudo_labelled" else [])
+    return found + ([SELF_TRAINING_LIMIT] if c.group in ("pseudo_labelled", "doc_taught") else [])
 
 
 def runs_in(model: Path) -> str:
