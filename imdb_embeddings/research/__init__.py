@@ -1,0 +1,2 @@
+"""Opt-in research (docs/frontier.md): methods the default run does not use, kept apart so
+that changing them reruns none of its stages."""
