@@ -25,7 +25,9 @@ trained or changed.
 import argparse
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -37,7 +39,8 @@ from imdb_embeddings.nbsvm.teacher import choose_teacher_c, confident, fit_teach
 from imdb_embeddings.research.doc_vectors import infer, train_doc_vectors
 
 LABELLED = 200
-WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.6)  # the document vectors' share of the mixed logits
+WEIGHTS = tuple(round(0.05 * i, 2) for i in range(1, 13))  # the vectors' share of the mixed logits, 0.05-0.6
+NB_C = (0.1, 1.0)  # NBSVM's inverse L2 strength: the default's, and the one issue 20's split preferred
 DOC_C = (0.1, 1.0, 10.0)  # the document vectors' regression, chosen on the split
 
 
@@ -68,7 +71,8 @@ def accuracy(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def full_data(data: Data, x: np.ndarray, test_x: np.ndarray) -> list[tuple[str, float, float, float]]:
-    """[(route, validation accuracy on the 20,000/5,000 split, test accuracy fitted on all, seconds)]."""
+    """[(route, validation accuracy on the 20,000/5,000 split, test accuracy fitted on all, seconds)].
+    Chosen on the split: the vectors' C, NBSVM's c, and the vectors' weight in the mix."""
     from sklearn.linear_model import LogisticRegression
 
     f, y = data.features, data.y
@@ -77,65 +81,109 @@ def full_data(data: Data, x: np.ndarray, test_x: np.ndarray) -> list[tuple[str, 
     start = time.perf_counter()
     on_split = {c: LogisticRegression(C=c, max_iter=2000).fit(x[fit_rows], y[fit_rows]) for c in DOC_C}
     doc_c = max(DOC_C, key=lambda c: accuracy(on_split[c].decision_function(x[held]), y[held]))
-    base = nbsvm.fit(f, fit_rows, y[fit_rows], C, SEED)
+    view = on_split[doc_c]
+    doc_validation = accuracy(view.decision_function(x[held]), y[held])
 
-    def mixed(model, view, rows_fitted, nb_scores, doc_scores, weight):  # noqa: ANN001, ANN202
-        spread = (model.logits_of_matrix(f.matrix[rows_fitted]).std(), view.decision_function(x[rows_fitted]).std())
+    def mixed(model, view, rows, nb_scores, doc_scores, weight):  # noqa: ANN001, ANN202
+        """The two logits, each divided by its spread on the rows fitted, mixed."""
+        spread = (model.logits_of_matrix(f.matrix[rows]).std(), view.decision_function(x[rows]).std())
         return (1 - weight) * nb_scores / spread[0] + weight * doc_scores / spread[1]
 
-    nb_held, doc_held = base.logits_of_matrix(f.matrix[held]), on_split[doc_c].decision_function(x[held])
-    validation = {w: accuracy(mixed(base, on_split[doc_c], fit_rows, nb_held, doc_held, w), y[held]) for w in WEIGHTS}
-    weight = max(WEIGHTS, key=lambda w: validation[w])
+    validation = {}
+    for nb_c in NB_C:
+        base = nbsvm.fit(f, fit_rows, y[fit_rows], nb_c, SEED)
+        nb_held, doc_held = base.logits_of_matrix(f.matrix[held]), view.decision_function(x[held])
+        for w in WEIGHTS:
+            validation[nb_c, w] = accuracy(mixed(base, view, fit_rows, nb_held, doc_held, w), y[held])
+    nb_c, weight = max(validation, key=validation.get)
     chosen_s = time.perf_counter() - start
 
     start = time.perf_counter()
     every = np.arange(len(y))
     view = LogisticRegression(C=doc_c, max_iter=2000).fit(x, y)
     view_s = time.perf_counter() - start
-    model = nbsvm.fit(f, every, y, C, SEED)
+    model = nbsvm.fit(f, every, y, nb_c, SEED)
     both_s = time.perf_counter() - start
     doc_test = view.decision_function(test_x)
     test = accuracy(mixed(model, view, every, model.logits_of_matrix(data.test), doc_test, weight), data.test_y)
+    fixed = {w: v for (c, w), v in validation.items() if c == C}
+    default_w = max(fixed, key=fixed.get)
+    model_default = nbsvm.fit(f, every, y, C, SEED)
+    test_default = accuracy(
+        mixed(model_default, view, every, model_default.logits_of_matrix(data.test), doc_test, default_w), data.test_y
+    )
     return [
-        (f"document vectors alone, logistic regression C {doc_c:g}", accuracy(doc_held, y[held]),
+        (f"document vectors alone, logistic regression C {doc_c:g}", doc_validation,
          accuracy(doc_test, data.test_y), view_s),
-        (f"NBSVM + document vectors, weight {weight:g} (of {', '.join(map(str, WEIGHTS))})", validation[weight],
-         test, both_s),
-        ("(choosing C and the weight on the split)", float("nan"), float("nan"), chosen_s),
+        (f"NBSVM c {C:g} + document vectors, weight {default_w:g}", fixed[default_w], test_default, both_s),
+        (f"NBSVM c {nb_c:g} (of {NB_C}) + document vectors, weight {weight:g} (of {WEIGHTS[0]:g}-{WEIGHTS[-1]:g})",
+         validation[nb_c, weight], test, both_s),
+        ("(choosing C, c and the weight on the split)", float("nan"), float("nan"), chosen_s),
     ]  # fmt: skip
 
 
-def student(data: Data, teacher_x: np.ndarray, labelled: np.ndarray, pool: np.ndarray, seed: int):  # noqa: ANN201
-    """few_labels' route with `teacher_x` as the teacher's view: the NBSVM student fitted."""
+class Route(NamedTuple):
+    """A few-labels route: the teacher's view, its pseudo-labels a class, and
+    whether the student adds a regression on the document vectors (two views)."""
+
+    view: np.ndarray
+    per_class: int = PER_CLASS
+    two_views: bool = False
+
+
+def student(data: Data, x: np.ndarray, test_x: np.ndarray, route: Route, labelled: np.ndarray, pool: np.ndarray,
+            seed: int) -> tuple[Callable, Callable]:  # fmt: skip
+    """few_labels' route with `route.view` as the teacher's view: (scores of training rows, of the test reviews)."""
     y, f = data.y, data.features
-    c = choose_teacher_c(teacher_x[labelled], y[labelled], CANDIDATES, seed, "doc_vectors")
-    teacher = fit_teacher(teacher_x[labelled], y[labelled], c)
-    chosen, pseudo = confident(teacher.decision_function(teacher_x[pool]), PER_CLASS)
+    c = choose_teacher_c(route.view[labelled], y[labelled], CANDIDATES, seed, "doc_vectors")
+    teacher = fit_teacher(route.view[labelled], y[labelled], c)
+    chosen, pseudo = confident(teacher.decision_function(route.view[pool]), route.per_class)
     rows, labels = np.concatenate([labelled, pool[chosen]]), np.concatenate([y[labelled], pseudo])
-    return nbsvm.fit(f, rows, labels, C, seed)
+    model = nbsvm.fit(f, rows, labels, C, seed)
+    if not route.two_views:
+        return (lambda r: model.logits_of_matrix(f.matrix[r])), (lambda: model.logits_of_matrix(data.test))
+    # The second view: a regression on the document vectors, fitted on the same labels; both logits
+    # divided by their spread on those rows and summed.
+    view = fit_teacher(x[rows], labels, c)
+    spread = model.logits_of_matrix(f.matrix[rows]).std(), view.decision_function(x[rows]).std()
+
+    def both(nb: np.ndarray, doc: np.ndarray) -> np.ndarray:
+        return nb / spread[0] + doc / spread[1]
+
+    return (
+        lambda r: both(model.logits_of_matrix(f.matrix[r]), view.decision_function(x[r])),
+        lambda: both(model.logits_of_matrix(data.test), view.decision_function(test_x)),
+    )
 
 
-def few_labels(data: Data, x: np.ndarray, draws: int) -> dict[str, list[tuple[float, float]]]:
-    """{teacher: [(CV accuracy of its route within the 200, test accuracy)] a draw}."""
+def few_labels(data: Data, x: np.ndarray, test_x: np.ndarray, draws: int, which: list[str]) -> dict:
+    """{route: [(CV accuracy of the route within the 200, test accuracy)] a draw}."""
     from sklearn.model_selection import StratifiedKFold
 
     unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    # Two views: each review's document vector and its mean word2vec vector, both of unit length.
-    views = {"word2vec": data.x, "document vectors": x, "document vectors + word2vec": np.hstack([unit, data.x])}
-    found: dict[str, list[tuple[float, float]]] = {name: [] for name in views}
+    routes = {
+        "word2vec": Route(data.x),
+        "document vectors": Route(x),
+        # Two views: each review's document vector and its mean word2vec vector, both of unit length.
+        "document vectors + word2vec": Route(np.hstack([unit, data.x])),
+        "document vectors, 12,000 a class": Route(x, per_class=12000),
+        "document vectors, two-view student": Route(x, two_views=True),
+    }
+    routes = {name: routes[name] for name in which}
+    found: dict[str, list[tuple[float, float]]] = {name: [] for name in routes}
     for seed in range(SEED, SEED + draws):
         start = time.perf_counter()
         order = np.random.default_rng(seed).permutation(len(data.y))
         labelled, pool = order[:LABELLED], order[LABELLED:]
         line = []
-        for name, view in views.items():
-            test = accuracy(student(data, view, labelled, pool, seed).logits_of_matrix(data.test), data.test_y)
+        for name, route in routes.items():
+            _, on_test = student(data, x, test_x, route, labelled, pool, seed)
+            test = accuracy(on_test(), data.test_y)
             cv = 0.0
             split = StratifiedKFold(5, shuffle=True, random_state=seed).split(labelled, data.y[labelled])
             for fit_on, held in split:  # the held-out fifth is not in the pool
-                model = student(data, view, labelled[fit_on], pool, seed)
-                rows = labelled[held]
-                cv += accuracy(model.logits_of_matrix(data.features.matrix[rows]), data.y[rows]) / 5
+                on_rows, _ = student(data, x, test_x, route, labelled[fit_on], pool, seed)
+                cv += accuracy(on_rows(labelled[held]), data.y[labelled[held]]) / 5
             found[name].append((cv, test))
             line.append(f"{name} {cv:.3f}/{test:.4f}")
         print(f"draw seed {seed}: {', '.join(line)} ({time.perf_counter() - start:.0f} s)", flush=True)
@@ -158,6 +206,11 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--draws", type=int, default=10)
+    parser.add_argument(
+        "--routes", nargs="+", default=["word2vec", "document vectors", "document vectors + word2vec"],
+        help="few-labels routes: word2vec, 'document vectors', 'document vectors + word2vec', "
+        "'document vectors, 12,000 a class', 'document vectors, two-view student'",
+    )  # fmt: skip
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S")
     settings = DocVectors(dim=100, epochs=args.epochs, ngrams=args.ngrams, min_count=2, negative=5, seed=SEED,
@@ -167,11 +220,20 @@ def main() -> None:
     data = load(args.project)
     for route, validation, test, fit_s in full_data(data, x, test_x):
         print(f"full data | {route} | validation {validation:.4f} | test {test:.4f} | {fit_s:.0f} s")
-    found = few_labels(data, x, args.draws)
+    if not args.draws:
+        return
+    found = few_labels(data, x, test_x, args.draws, args.routes)
     for name, rows in found.items():
         cv, test = np.array(rows).T
         print(f"200 labels | {name} teacher | CV within the 200 {cv.mean():.4f} | test mean {interval(test)[1:]}"
               f" (min {test.min():.4f}, {len(test)} draws)")  # fmt: skip
+    names = list(found)
+    per_draw = [max(names, key=lambda n: found[n][i][0]) for i in range(args.draws)]  # the first of equals
+    picked = np.array([found[n][i][1] for i, n in enumerate(per_draw)])
+    print(f"200 labels | the route with the best CV in each draw ({', '.join(per_draw)}) | test mean "
+          f"{interval(picked)[1:]} ({len(picked)} draws)")  # fmt: skip
+    if "word2vec" not in found or "document vectors" not in found:
+        return
     gain = np.array([d for d, _ in found["document vectors"]]), np.array([w for w, _ in found["word2vec"]])
     tests = np.array([t for _, t in found["document vectors"]]) - np.array([t for _, t in found["word2vec"]])
     wins, cv_gain = int((tests > 0).sum()), (gain[0] - gain[1]).mean()
