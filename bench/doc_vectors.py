@@ -1,7 +1,7 @@
 """Document vectors past the frontier (issue 31; docs/results.md, "Past the
 published frontier"), measured on a finished run of the real pipeline.
 
-PV-DBOW vectors (imdb_embeddings/research/doc_vectors.py) are trained on the
+PV-DBOW vectors (imdb_embeddings/research/pv_dbow.py) are trained on the
 25,000 training and 50,000 unlabelled texts, never the test ones; the
 vectors of the training and test reviews are inferred. Then:
 
@@ -36,7 +36,7 @@ from bench.beyond import CANDIDATES, PER_CLASS, SEED, C, Data, load
 from imdb_embeddings.core.params import DocVectors
 from imdb_embeddings.nbsvm import fit as nbsvm
 from imdb_embeddings.nbsvm.teacher import choose_teacher_c, confident, fit_teacher
-from imdb_embeddings.research.doc_vectors import infer, train_doc_vectors
+from imdb_embeddings.research.pv_dbow import infer, train_doc_vectors
 
 LABELLED = 200
 WEIGHTS = tuple(round(0.05 * i, 2) for i in range(1, 13))  # the vectors' share of the mixed logits, 0.05-0.6

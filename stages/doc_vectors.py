@@ -1,6 +1,6 @@
 """Stage doc_vectors (`doc_vectors@<name>`, opt-in research): PV-DBOW
 document vectors trained on the training and unlabelled texts, never the
-test ones (imdb_embeddings/research/doc_vectors.py), then the vectors of the
+test ones (imdb_embeddings/research/pv_dbow.py), then the vectors of the
 training and test reviews inferred, in their files' row order. Every
 experiment that names them (`nbsvm.doc_taught.<name>.vectors`) reads them.
 
@@ -23,7 +23,7 @@ from imdb_embeddings.core.columns import read_texts
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path
 from imdb_embeddings.core.stage_item import fill_paths, stage_item
-from imdb_embeddings.research.doc_vectors import infer, train_doc_vectors
+from imdb_embeddings.research.pv_dbow import infer, train_doc_vectors
 
 log = logging.getLogger("doc_vectors")
 PARAMS = ("doc_vectors.{name}",)

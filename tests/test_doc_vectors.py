@@ -1,4 +1,4 @@
-"""Document vectors (imdb_embeddings/research/doc_vectors.py): n-grams as extra
+"""Document vectors (imdb_embeddings/research/pv_dbow.py): n-grams as extra
 tokens, a seeded and reproducible model, and inference that depends on the
 text and the model only, whatever the order or the process."""
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from imdb_embeddings.core.params import DocVectors
-from imdb_embeddings.research.doc_vectors import infer, train_doc_vectors, with_ngrams
+from imdb_embeddings.research.pv_dbow import infer, train_doc_vectors, with_ngrams
 
 TEXTS = [
     "A fine film with great acting.",
@@ -50,7 +50,7 @@ def test_a_text_gets_its_vector_whatever_comes_before_it(model, tmp_path):
     model.save(str(tmp_path / "model"))
     code = (
         "import sys, numpy as np; from gensim.models.doc2vec import Doc2Vec;"
-        "from imdb_embeddings.research.doc_vectors import infer;"
+        "from imdb_embeddings.research.pv_dbow import infer;"
         f"np.save(sys.argv[2], infer(Doc2Vec.load(sys.argv[1]), {texts[2:3]!r}, {SMALL.ngrams}))"
     )
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "model"), str(tmp_path / "v.npy")], check=True)

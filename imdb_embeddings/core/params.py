@@ -128,7 +128,7 @@ class Word2Vec(Section):
 
 
 class DocVectors(Section):
-    """PV-DBOW document vectors (research/doc_vectors.py), opt-in research (docs/frontier.md)."""
+    """PV-DBOW document vectors (research/pv_dbow.py), opt-in research (docs/frontier.md)."""
 
     dim: Dim
     epochs: Epochs
