@@ -23,6 +23,7 @@ trained or changed.
 """
 
 import argparse
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -30,9 +31,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-import pyarrow.parquet as pq
 
 from bench.beyond import CANDIDATES, PER_CLASS, SEED, C, Data, load
+from imdb_embeddings.core.columns import read_texts
 from imdb_embeddings.core.params import DocVectors
 from imdb_embeddings.nbsvm import fit as nbsvm
 from imdb_embeddings.nbsvm.teacher import choose_teacher_c, confident, fit_teacher
@@ -44,25 +45,26 @@ NB_C = (0.1, 1.0)  # NBSVM's inverse L2 strength: the default's, and the one iss
 DOC_C = (0.1, 1.0, 10.0)  # the document vectors' regression, chosen on the split
 
 
-def texts(project: Path, split: str) -> list[str]:
-    return pq.read_table(project / f"data/prepared/{split}.parquet", columns=["text"]).column("text").to_pylist()
-
-
 def doc_vectors(project: Path, out: Path, settings: DocVectors) -> tuple[np.ndarray, np.ndarray, dict]:
-    """(training reviews' vectors, test reviews' vectors, seconds), trained and inferred once into `out`."""
+    """(training reviews' vectors, test reviews' vectors, seconds), trained and inferred once into `out`
+    (with the settings they were made with: other settings want another folder)."""
     out.mkdir(parents=True, exist_ok=True)
     files = out / "train.npy", out / "test.npy", out / "seconds.npy"
-    if all(f.exists() for f in files):
+    made_with = out / "settings.json"
+    if made_with.exists() and json.loads(made_with.read_text()) != settings.model_dump():
+        raise SystemExit(f"{out} holds vectors of other settings ({made_with.read_text()}); give another --out")
+    if all(f.exists() for f in files) and made_with.exists():
         seconds = dict(zip(("train", "infer"), np.load(files[2]).tolist(), strict=True))
         return np.load(files[0]), np.load(files[1]), seconds
-    train = texts(project, "train")
+    train = read_texts(project / "data/prepared/train.parquet")
     start = time.perf_counter()
-    model = train_doc_vectors(train + texts(project, "unsup"), settings)
+    model = train_doc_vectors(train + read_texts(project / "data/prepared/unsup.parquet"), settings)
     trained = time.perf_counter() - start
     x = infer(model, train, settings.ngrams, "the training reviews")
-    test_x = infer(model, texts(project, "test"), settings.ngrams, "the test reviews")
+    test_x = infer(model, read_texts(project / "data/prepared/test.parquet"), settings.ngrams, "the test reviews")
     inferred = time.perf_counter() - start - trained
     np.save(files[0], x), np.save(files[1], test_x), np.save(files[2], np.array([trained, inferred]))
+    made_with.write_text(json.dumps(settings.model_dump()))
     return x, test_x, {"train": trained, "infer": inferred}
 
 
@@ -108,7 +110,7 @@ def full_data(data: Data, x: np.ndarray, test_x: np.ndarray) -> list[tuple[str, 
     test = accuracy(mixed(model, view, every, model.logits_of_matrix(data.test), doc_test, weight), data.test_y)
     fixed = {w: v for (c, w), v in validation.items() if c == C}
     default_w = max(fixed, key=fixed.get)
-    model_default = nbsvm.fit(f, every, y, C, SEED)
+    model_default = model if nb_c == C else nbsvm.fit(f, every, y, C, SEED)
     test_default = accuracy(
         mixed(model_default, view, every, model_default.logits_of_matrix(data.test), doc_test, default_w), data.test_y
     )

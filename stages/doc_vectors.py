@@ -44,9 +44,9 @@ def main() -> None:
     start = time.perf_counter()
     model = train_doc_vectors(texts, settings)
     trained = time.perf_counter() - start
-    inferred = ((train, args.train_vectors, "the training reviews"), (args.test, args.test_vectors, "the test reviews"))
-    for source, out, what in inferred:
-        vectors = infer(model, source if isinstance(source, list) else read_texts(source), settings.ngrams, what)
+    inferred = (train, args.train_vectors, "training"), (read_texts(args.test), args.test_vectors, "test")
+    for reviews, out, what in inferred:
+        vectors = infer(model, reviews, settings.ngrams, f"the {what} reviews")
         with atomic_path(out, suffix=".npy") as tmp:
             np.save(tmp, vectors)
     seconds = time.perf_counter() - start

@@ -32,7 +32,7 @@ from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.metrics import binary_metrics
 from imdb_embeddings.core.settings import nbsvm_experiment
 from imdb_embeddings.core.stage_item import fill, fill_paths, stage_item
-from imdb_embeddings.nbsvm.experiment import TEACHER_FILES, fit_experiment, load_teacher
+from imdb_embeddings.nbsvm.experiment import fit_experiment, load_teacher, teacher_files_problem
 from imdb_embeddings.nbsvm.features_file import load_matrix, load_training
 
 log = logging.getLogger("draw")
@@ -54,9 +54,9 @@ def main() -> None:
     parser.add_argument("--point", required=True, help="the draw's result (.json; {k}: the draw)")
     parser.add_argument("--every-draw", action="store_true", help="every draw of draws.nbsvm_pseudo, in turn")
     args = parser.parse_args()
-    wanted = set(TEACHER_FILES[args.group])
-    if {key for key in ("vectors", "vocabulary", "review_vectors") if getattr(args, key)} != wanted:
-        parser.error(f"a {args.group} experiment's teacher takes {', '.join(sorted(wanted))}")
+    problem = teacher_files_problem(args.group, args)
+    if problem:
+        parser.error(problem)
     item = stage_item(("name",) if args.every_draw else ("name", "k"))
     name = str(item["name"])
     keys = [key.format(group=args.group, name=name) for key in PARAMS]
@@ -65,8 +65,7 @@ def main() -> None:
     draws = p.draws.nbsvm_pseudo if args.every_draw else [item["k"]]
     if min(draws) < 1:
         raise PipelineError(f"{name} draw {min(draws)}: 1 or more (draw 0 is the experiment itself, stage train_nbsvm)")
-    point_template = args.point
-    fill_paths(args, {"name": name, "k": "{k}", "vectors": getattr(settings, "vectors", "")})
+    fill_paths(args, {"name": name, "k": "{k}", "vectors": getattr(settings, "vectors", "")})  # {k}: a draw's
 
     labels = read_labels(args.train).astype(np.int64)
     teacher = load_teacher(args.group, args.vectors, args.vocabulary, args.review_vectors)
@@ -83,7 +82,7 @@ def main() -> None:
             "test_loss": round(test_loss, 6),
             **summary,
         }
-        write_json(fill(point_template, {"name": name, "k": k}), point)
+        write_json(fill(args.point, {"k": k}), point)
         timings.record(f"draw@{name}-{k}", train_seconds=seconds)
         log.info("%s draw %d (seed %d): test accuracy %.4f", name, k, drawn.seed, test_accuracy)
 

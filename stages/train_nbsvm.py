@@ -35,7 +35,7 @@ from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
 from imdb_embeddings.core.settings import nbsvm_experiment
 from imdb_embeddings.core.stage_item import fill_paths, stage_item
-from imdb_embeddings.nbsvm.experiment import TEACHER_FILES, fit_experiment, load_teacher, training_text
+from imdb_embeddings.nbsvm.experiment import fit_experiment, load_teacher, teacher_files_problem, training_text
 from imdb_embeddings.nbsvm.features_file import load_training
 from imdb_embeddings.text.batches import text_batches
 
@@ -54,10 +54,9 @@ def main() -> None:
     parser.add_argument("--model", required=True, help="the self-contained n-gram model (.npz)")
     parser.add_argument("--fit", required=True, help="the fit's summary (.json)")
     args = parser.parse_args()
-    wanted = {"features"} | set(TEACHER_FILES[args.group]) if TEACHER_FILES[args.group] else set()
-    given = {key for key in ("features", "vectors", "vocabulary", "review_vectors") if getattr(args, key)}
-    if given != wanted:
-        parser.error(f"a {args.group} experiment takes {', '.join(sorted(wanted)) or 'no teacher files'}")
+    problem = teacher_files_problem(args.group, args)
+    if problem or (args.features is None) != (args.group == "labelled"):
+        parser.error(problem or "--features goes with a pseudo_labelled or doc_taught experiment, and only with one")
     args.name = stage_item(("name",))["name"]  # a key of nbsvm.<group>
     p = params.load(keys=[key.format(group=args.group, name=args.name) for key in PARAMS])
     settings = nbsvm_experiment(p, args.group, args.name)

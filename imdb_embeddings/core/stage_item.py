@@ -17,8 +17,8 @@ from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.params import NAME, NAME_RULE
 
 WHOLE = re.compile(r"[0-9]{1,9}")
-# What each field of an address is: an experiment (or pair) name, labelled reviews, a draw.
-FIELDS = {"name": "name", "n": "a number of reviews", "k": "a draw"}
+# What each number of an address is (a `name` is an experiment's or a pair's).
+NUMBERS = {"n": "a number of reviews", "k": "a draw"}
 
 
 def parse(address: str | None, fields: Sequence[str]) -> dict[str, str | int]:
@@ -43,7 +43,7 @@ def parse(address: str | None, fields: Sequence[str]) -> dict[str, str | int]:
         elif WHOLE.fullmatch(part):
             item[field] = int(part)
         else:
-            raise PipelineError(f"DVC_STAGE is {address!r}: {field} {part!r} is not a whole number ({FIELDS[field]})")
+            raise PipelineError(f"DVC_STAGE is {address!r}: {field} {part!r} is not a whole number ({NUMBERS[field]})")
     return item
 
 

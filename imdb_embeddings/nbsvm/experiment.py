@@ -54,8 +54,31 @@ def load_teacher(
     return None
 
 
-# The teacher files each group's command passes (stages train_nbsvm and draw check them).
+# The teacher files each group's command passes.
 TEACHER_FILES = {"labelled": (), "pseudo_labelled": ("vectors", "vocabulary"), "doc_taught": ("review_vectors",)}
+
+
+def teacher_files_problem(group: str, args: Any) -> str | None:
+    """What is wrong with the teacher files a stage's command passes for
+    `group` (`args`: its parsed options), or None (stages train_nbsvm and draw)."""
+    wanted = set(TEACHER_FILES[group])
+    options = {option for files in TEACHER_FILES.values() for option in files}
+    if {option for option in options if getattr(args, option, None)} == wanted:
+        return None
+    return f"a {group} experiment's teacher takes {', '.join(sorted(wanted)) or 'no files'}"
+
+
+def teacher_view(text: TrainingText, teacher: TeacherInput | DocumentTeacher, reviews: int, where: str) -> np.ndarray:
+    """The teacher's features of every training review: its document vector,
+    or the mean of its words' vectors."""
+    if isinstance(teacher, TeacherInput):
+        return review_vectors(text.ids, text.offsets, text.vocabulary, teacher.words, teacher.vectors)
+    if teacher.vectors.shape[0] != reviews:
+        raise PipelineError(
+            f"{where}: the document vectors have {teacher.vectors.shape[0]} rows for {reviews} "
+            "training reviews; rerun doc_vectors"
+        )
+    return teacher.vectors.astype(np.float64)
 
 
 class FittedNbsvm(NamedTuple):
@@ -92,15 +115,8 @@ def fit_experiment(
     start = time.perf_counter()
     features = text.features
     training = Training(labelled, labels[labelled], {})
-    if isinstance(teacher, DocumentTeacher):
-        if teacher.vectors.shape[0] != len(labels):
-            raise PipelineError(
-                f"{where}: the document vectors have {teacher.vectors.shape[0]} rows for {len(labels)} "
-                "training reviews; rerun doc_vectors"
-            )
-        training = pseudo_labelled(teacher.vectors.astype(np.float64), labels, labelled, validation, settings, where)
-    elif teacher is not None:
-        x = review_vectors(text.ids, text.offsets, text.vocabulary, teacher.words, teacher.vectors)
+    if teacher is not None:
+        x = teacher_view(text, teacher, len(labels), where)
         training = pseudo_labelled(x, labels, labelled, validation, settings, where)
     try:
         model = nbsvm.fit(features, training.rows, training.labels, settings.c, settings.seed, settings.solver)

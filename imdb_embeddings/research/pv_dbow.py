@@ -18,7 +18,6 @@ text. So a review gets the same vector in any order, in any process.
 """
 
 import logging
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,7 +25,7 @@ import numpy as np
 
 from imdb_embeddings.core.params import DocVectors
 from imdb_embeddings.core.progress import Progress
-from imdb_embeddings.vectors.in_domain import sentences, stable_hash
+from imdb_embeddings.vectors.in_domain import epoch_log, sentences, stable_hash
 
 log = logging.getLogger("doc_vectors")
 
@@ -48,18 +47,9 @@ def train_doc_vectors(texts: Sequence[str], settings: DocVectors) -> Any:
     """A PV-DBOW model (gensim Doc2Vec) of `texts`, seen in a seeded shuffle.
     `settings`: dim, epochs, ngrams, min_count, negative, seed, workers (1:
     the same model every run; more are faster, not byte-identical)."""
-    from gensim.models.callbacks import CallbackAny2Vec
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 
-    class EpochLog(CallbackAny2Vec):
-        def __init__(self) -> None:
-            self.epoch, self.start = 0, time.monotonic()
-
-        def on_epoch_end(self, model: Any) -> None:
-            self.epoch += 1
-            log.info("epoch %d of %d done in %.0f s", self.epoch, settings.epochs, time.monotonic() - self.start)
-
-    logging.getLogger("gensim").setLevel(logging.WARNING)
+    callback = epoch_log(log, settings.epochs)
     order = np.random.default_rng(settings.seed).permutation(len(texts))
     docs = documents([texts[i] for i in order], settings.ngrams)
     corpus = [TaggedDocument(tokens, [i]) for i, tokens in enumerate(docs)]
@@ -76,7 +66,7 @@ def train_doc_vectors(texts: Sequence[str], settings: DocVectors) -> Any:
         seed=settings.seed,
         workers=settings.workers,
         hashfxn=stable_hash,
-        callbacks=[EpochLog()],
+        callbacks=[callback],
     )
     log.info("%d tokens x %d dims from %d texts", len(model.wv), settings.dim, len(texts))
     return model

@@ -39,23 +39,29 @@ class WordVectors(NamedTuple):
     vectors: np.ndarray  # float32, a row a word
 
 
-def train_word2vec(texts: Sequence[str], settings: Word2Vec) -> WordVectors:
-    """(words, vectors) of a word2vec model trained on `texts`.
-    `settings`: dim, epochs, window, min_count, seed, workers, sg (0: CBOW, 1: skip-gram)."""
-    from gensim.models import Word2Vec
+def epoch_log(to: logging.Logger, epochs: int) -> Any:
+    """A gensim callback logging one line an epoch to `to` (gensim's own
+    lines, which come every second, are silenced)."""
     from gensim.models.callbacks import CallbackAny2Vec
 
     class EpochLog(CallbackAny2Vec):
-        """One log line an epoch (gensim's own lines come every second)."""
-
         def __init__(self) -> None:
             self.epoch, self.start = 0, time.monotonic()
 
         def on_epoch_end(self, model: Any) -> None:
             self.epoch += 1
-            log.info("epoch %d of %d done in %.0f s", self.epoch, settings.epochs, time.monotonic() - self.start)
+            to.info("epoch %d of %d done in %.0f s", self.epoch, epochs, time.monotonic() - self.start)
 
     logging.getLogger("gensim").setLevel(logging.WARNING)
+    return EpochLog()
+
+
+def train_word2vec(texts: Sequence[str], settings: Word2Vec) -> WordVectors:
+    """(words, vectors) of a word2vec model trained on `texts`.
+    `settings`: dim, epochs, window, min_count, seed, workers, sg (0: CBOW, 1: skip-gram)."""
+    from gensim.models import Word2Vec
+
+    callback = epoch_log(log, settings.epochs)
     # gensim counts the vocabulary before the first epoch: most of a minute on the real data.
     log.info("%d texts: counting the vocabulary, then %d epochs", len(texts), settings.epochs)
     model = Word2Vec(
@@ -68,7 +74,7 @@ def train_word2vec(texts: Sequence[str], settings: Word2Vec) -> WordVectors:
         seed=settings.seed,
         workers=settings.workers,
         hashfxn=stable_hash,
-        callbacks=[EpochLog()],
+        callbacks=[callback],
     )
     log.info("%d words x %d dims from %d texts", len(model.wv), settings.dim, len(texts))
     return WordVectors(list(model.wv.index_to_key), model.wv.vectors.astype(np.float32))
