@@ -4,7 +4,7 @@ VENV := .venv
 # Stage commands call `python`: make sure it is the venv's.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: setup run test lint lock bench bench-download bench-scaling results report frontier
+.PHONY: setup run studies test lint lock bench bench-download bench-scaling results report frontier
 
 setup: $(VENV)/.installed .dvc/offline.html
 
@@ -27,17 +27,24 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 .dvc/offline.html: $(VENV)/.installed imdb_embeddings/reports/offline_page.py
 	$(VENV)/bin/python -m imdb_embeddings.reports.offline_page $@
 
-# The whole pipeline. Offline, with the mirror beside this project (GloVe
-# 50-d only): make run PIPELINE_MIRROR=../shared/mirror GLOVE_DIM=50, which
-# runs it as `dvc exp run -S glove.dim=50` (an experiment, params.yaml updated).
-# It says first how many stages are out of date (DVC then prints each one as it starts).
+# The book's pipeline (dvc.yaml). Offline, with the mirror beside this project
+# (GloVe 50-d only): make run PIPELINE_MIRROR=../shared/mirror GLOVE_DIM=50,
+# which runs it as `dvc exp run -S glove.dim=50` (params.yaml updated).
+# It says first how many stages are out of date.
 GLOVE_DIM ?=
 # DVC's warning per output on a first run (no dvc.lock yet) becomes one line
 # (imdb_embeddings/first_run.py); pipefail keeps DVC's exit status.
+REPRO = $(if $(GLOVE_DIM),dvc exp run -S glove.dim=$(GLOVE_DIM),dvc repro)
 run: SHELL := /bin/bash
 run: setup
-	@dvc status --json 2>/dev/null | python -c 'import json, sys; print(f"make run: {len(json.load(sys.stdin))} stages to run")' 2>/dev/null || true
-	set -o pipefail; $(if $(GLOVE_DIM),dvc exp run -S glove.dim=$(GLOVE_DIM),dvc repro) 2>&1 | python -m imdb_embeddings.first_run
+	@dvc status --json dvc.yaml 2>/dev/null | python -c 'import json, sys; print(f"make run: {len(json.load(sys.stdin))} stages to run")' 2>/dev/null || true
+	set -o pipefail; $(REPRO) 2>&1 | python -m imdb_embeddings.first_run
+
+# The book and every study (studies/*/dvc.yaml), the same way.
+studies: SHELL := /bin/bash
+studies: setup
+	@dvc status --json 2>/dev/null | python -c 'import json, sys; print(f"make studies: {len(json.load(sys.stdin))} stages to run")' 2>/dev/null || true
+	set -o pipefail; $(REPRO) --all-pipelines 2>&1 | python -m imdb_embeddings.first_run
 
 # Opt-in research (docs/frontier.md), after `make run`: PV-DBOW document
 # vectors (doc_vectors.dbow) and the few-labels route they teach
@@ -49,7 +56,7 @@ FRONTIER_TAUGHT = {train_samples: 200, validation_samples: 0, teacher_c: [0.1, 1
 FRONTIER = -S '+doc_vectors.dbow=$(FRONTIER_VECTORS)' -S '+nbsvm.doc_taught.few_labels_doc=$(FRONTIER_TAUGHT)' \
     -S '+compare.pairs.few_labels_doc_vs_few_labels={a: few_labels_doc, b: few_labels}'
 frontier: setup
-	dvc exp run $(FRONTIER) $(FRONTIER_EXTRA)
+	dvc exp run --all-pipelines $(FRONTIER) $(FRONTIER_EXTRA)
 
 # The code (ruff), and the writing: README.md and docs/*.md read at a glance
 # (18 words a sentence, 80 a paragraph), commit subjects within 72 characters.

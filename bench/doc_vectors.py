@@ -33,11 +33,11 @@ from typing import NamedTuple
 import numpy as np
 
 from bench.beyond import CANDIDATES, PER_CLASS, SEED, C, Data, load
-from imdb_embeddings.core.columns import read_texts
 from imdb_embeddings.core.params import DocVectors
 from imdb_embeddings.nbsvm import fit as nbsvm
 from imdb_embeddings.nbsvm.teacher import choose_teacher_c, confident, fit_teacher
 from imdb_embeddings.research.pv_dbow import infer, train_doc_vectors
+from imdb_embeddings.text.columns import read_texts
 
 LABELLED = 200
 WEIGHTS = tuple(round(0.05 * i, 2) for i in range(1, 13))  # the vectors' share of the mixed logits, 0.05-0.6

@@ -106,9 +106,8 @@ def throughput(project):
     import keras
 
     from imdb_embeddings.core import params as params_module
-    from imdb_embeddings.core import settings as settings_module
-    from imdb_embeddings.core.splits import split_indices
     from imdb_embeddings.modeling.model import build_model
+    from imdb_embeddings.splits import split_indices
     from imdb_embeddings.text.padding import pad_sequences
     from imdb_embeddings.text.sequences import load_sequences
 
@@ -116,21 +115,12 @@ def throughput(project):
     tokens, offsets, labels = load_sequences("data/tokenized/train.npz")
     out = {}
     for group, name in ((g, n) for g in params_module.EMBEDDINGS for n in getattr(p.experiments, g)):
-        exp = settings_module.experiment(p, group, name)
+        exp = getattr(p.experiments, group)[name]
         rows, _ = split_indices(len(labels), exp, name)
         x, y = pad_sequences(tokens, offsets, exp.maxlen, rows), labels[rows]
         weights = None if group == "learned" else np.load(f"data/embedding/{group}.npy")
         keras.utils.set_random_seed(exp.seed)
-        model = build_model(
-            p.tokenize.max_words,
-            exp.maxlen,
-            weights.shape[1] if weights is not None else exp.embedding_dim,
-            exp.hidden_units,
-            exp.optimizer,
-            weights,
-            exp.trainable,
-            family=exp.model,
-        )
+        model = build_model(exp, p.tokenize.max_words, exp.maxlen, weights)
         model.fit(x, y, epochs=1, batch_size=exp.batch_size, verbose=0)
         start = time.perf_counter()
         model.fit(x, y, epochs=3, batch_size=exp.batch_size, verbose=0)

@@ -172,7 +172,7 @@ def main():
 
         print("6/6 imdb-embeddings predict ...", file=sys.stderr)
         # The book's models, and the best of "beyond the book" (NBSVM, all labels).
-        timed(["dvc", "repro", "evaluate_nbsvm@full_data"], project, env)
+        timed(["dvc", "repro", "studies/nbsvm/dvc.yaml:evaluate_nbsvm@full_data"], project, env)
         figures["predict"] = predict_speed(project)
 
     figures["machine"] = machine()

@@ -1,8 +1,8 @@
 """The one interface every trained model offers: raw texts in, the
 probability of a positive review out. Both kinds of exported model implement
-it — a Keras model's layers run in numpy (modeling/exported.py) and an
-NBSVM's n-gram weights (nbsvm/ngram_model.py) — so `evaluate` and
-`imdb-embeddings predict` treat them alike, and neither needs TensorFlow."""
+it: a Keras model's layers run in numpy (keras_model.py), an NBSVM's n-gram
+weights (ngram_model.py). `imdb-embeddings predict` opens either here; each
+evaluate stage opens its own kind."""
 
 import zipfile
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from typing import Protocol
 
 import numpy as np
 
-from imdb_embeddings.modeling.exported import ExportedModel
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
+from imdb_embeddings.serving.keras_model import ExportedModel
 
 
 class Classifier(Protocol):

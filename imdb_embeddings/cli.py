@@ -55,19 +55,26 @@ def resolve_model(value: str, workspace: Path = Path(".")) -> Path:
     return exported
 
 
-# The train stage of each NBSVM group (dvc.yaml); Keras groups: train_<group>.
-NBSVM_STAGES = {"labelled": "train_nbsvm", "pseudo_labelled": "train_nbsvm_pseudo", "doc_taught": "train_nbsvm_taught"}
+# The train stage of each group, as `dvc repro` addresses it: the book's in dvc.yaml, a study's in its own.
+TRAIN_STAGES = {
+    "learned": "train_learned",
+    "glove": "train_glove",
+    "word2vec": "studies/word2vec/dvc.yaml:train_word2vec",
+    "labelled": "studies/nbsvm/dvc.yaml:train_nbsvm",
+    "pseudo_labelled": "studies/nbsvm/dvc.yaml:train_nbsvm_pseudo",
+    "doc_taught": "studies/frontier/dvc.yaml:train_nbsvm_taught",
+}
 
 
 def train_stages(params_file: Path) -> dict[str, str]:
-    """{experiment: the dvc.yaml stage that trains it} of a params.yaml."""
+    """{experiment: the stage that trains it} of a params.yaml."""
     from imdb_embeddings.core import params as params_module
 
     params = params_module.read(params_file)
     if not isinstance(params, dict):
         raise PipelineError(f"{params_file} is not a mapping of sections")
     stages = {}
-    for section, stage_of in (("experiments", lambda g: f"train_{g}"), ("nbsvm", NBSVM_STAGES.get)):
+    for section, stage_of in (("experiments", TRAIN_STAGES.get), ("nbsvm", TRAIN_STAGES.get)):
         groups = params.get(section)
         for group, named in groups.items() if isinstance(groups, dict) else ():
             if isinstance(named, dict) and isinstance(group, str) and stage_of(group):
@@ -141,7 +148,7 @@ def split_lines(data: bytes, where: str) -> list[str]:
 
 def predict(args: argparse.Namespace) -> None:
     from imdb_embeddings.classifier import load_classifier
-    from imdb_embeddings.core.metrics import THRESHOLD  # as evaluate counts a prediction positive
+    from imdb_embeddings.serving.output import THRESHOLD  # as evaluate counts a prediction positive
 
     model = load_classifier(resolve_model(args.model))
     texts = read_texts(args)

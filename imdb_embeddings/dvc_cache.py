@@ -1,10 +1,10 @@
-"""Re-hashing the DVC cache objects that `dvc.lock` names (`imdb-embeddings verify`).
+"""Re-hashing the DVC cache objects that the dvc.lock files name (`imdb-embeddings verify`).
 No stage imports this module: a change to it reruns nothing.
 
 DVC trusts its cache: an object whose bytes rotted (a flipped bit, a bad
 disk, a copy cut short) is restored by `dvc checkout` and pushed by
 `dvc push` as it is, and DVC 3.67 has no command that re-hashes it. This
-reads every output of every stage in `dvc.lock`, finds its object in the
+reads every output of every stage in `dvc.lock` and each study's, finds its object in the
 local cache (a directory output: its `.dir` listing and every file in it),
 and compares the object's MD5 with the name DVC gave it.
 """
@@ -44,25 +44,35 @@ def uncached_outputs(root: Path) -> set[str]:
 
 
 def locked_outputs(root: Path) -> Iterator[tuple[str, str, str]]:
-    """(stage, output path, md5) of every cached output that dvc.lock records."""
+    """(stage address, output path, md5) of every cached output that the
+    book's dvc.lock and each study's (studies/<name>/dvc.lock) record."""
+    found = []  # every lock file checked before DVC is asked which outputs it caches
+    for lock_file in [root / "dvc.lock", *sorted(root.glob("studies/*/dvc.lock"))]:
+        pipeline = lock_file.parent.relative_to(root)
+        for stage, path, md5 in _outputs(lock_file):
+            found.append((stage if pipeline == Path(".") else f"{pipeline}/dvc.yaml:{stage}", path, md5))
+    uncached = uncached_outputs(root)
+    yield from ((address, path, md5) for address, path, md5 in found if path not in uncached)
+
+
+def _outputs(lock_file: Path) -> Iterator[tuple[str, str, str]]:
     from imdb_embeddings.core.params import read
 
-    lock = read(root / "dvc.lock")
+    lock = read(lock_file)
     stages = lock.get("stages") if isinstance(lock, dict) else None
     if not isinstance(stages, dict):
-        raise PipelineError(f"{root / 'dvc.lock'} has no stages: run `dvc repro` first")
+        raise PipelineError(f"{lock_file} has no stages: run `dvc repro` first")
     for stage, entry in stages.items():
         for out in (entry.get("outs") or ()) if isinstance(entry, dict) else ():
             md5 = out.get("md5") if isinstance(out, dict) else None
             if md5 is not None and not (isinstance(md5, str) and MD5.fullmatch(md5)):
                 raise PipelineError(
-                    f"{root / 'dvc.lock'}: stage {stage} records md5 {str(md5)[:40]!r}, not an md5 (32 hex digits); "
-                    "take dvc.lock back from git (`git checkout dvc.lock`)"
+                    f"{lock_file}: stage {stage} records md5 {str(md5)[:40]!r}, not an md5 (32 hex digits); "
+                    f"take it back from git (`git checkout {lock_file.name}`)"
                 )
-    uncached = uncached_outputs(root)
     for stage, entry in stages.items():
         for out in entry.get("outs") or ():
-            if out.get("md5") and out.get("path") not in uncached:
+            if out.get("md5"):
                 yield stage, out["path"], out["md5"]
 
 

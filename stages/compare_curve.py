@@ -1,11 +1,8 @@
 """Stage compare_curve: at every size of the learning curve, GloVe and
-word2vec each against the embedding learned from scratch, on the same test
-reviews, as stage compare does for two models (imdb_embeddings/core/paired.py),
-all in `metrics/compare/curve.json` (`curve_<source>_vs_learned_<n>`). Each
-point's own draw (draw 0) is compared.
+word2vec each against the embedding learned from scratch on the same test
+reviews (draw 0), as stage compare does, in one file (`curve_<source>_vs_learned_<n>`).
 
-    python -m stages.compare_curve data/curve --test data/prepared/test.parquet \
-        --out metrics/compare/curve.json
+    python -m stages.compare_curve data/curve data/prepared/test.parquet metrics/compare/curve.json
 """
 
 import argparse
@@ -13,10 +10,10 @@ import logging
 from pathlib import Path
 
 from imdb_embeddings.core import params
-from imdb_embeddings.core.columns import read_labels
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
-from imdb_embeddings.core.paired import SUMMARY_LINE, load_predictions, paired_summary
+from imdb_embeddings.evaluation.paired import SUMMARY_LINE, load_predictions, paired_summary
+from imdb_embeddings.text.columns import read_labels
 
 log = logging.getLogger("compare_curve")
 PARAMS = ("compare.seed", "compare.resamples", "learning_curve.sizes")
@@ -26,14 +23,13 @@ BASELINE = "learned"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("points", help="the folder of curve points and their predictions, <source>-<n>.npy")
-    parser.add_argument("--test", required=True, help="the test reviews (.parquet): their labels")
-    parser.add_argument("--out", required=True, help="the comparisons (.json)")
+    parser.add_argument("test", help="the test reviews (.parquet): their labels")
+    parser.add_argument("out", help="the comparisons (.json)")
     args = parser.parse_args()
-    p = params.load(keys=PARAMS)
-    seed, resamples = p.compare.seed, p.compare.resamples
+    seed, resamples, sizes = params.load(*PARAMS)
     labels = read_labels(args.test)
     comparisons = {}
-    for n in p.learning_curve.sizes:
+    for n in sizes:
         learned = load_predictions(Path(args.points) / f"{BASELINE}-{n}.npy", len(labels))
         for source in params.EMBEDDINGS:
             if source == BASELINE:

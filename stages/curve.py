@@ -1,16 +1,9 @@
-"""Stage curve (`curve_learned@<n>`, `curve_glove@<n>`, `curve_word2vec@<n>`):
-one point of the learning curve, the test accuracy of the curve's model
-family on one embedding source trained on `n` labelled reviews
-(imdb_embeddings/modeling/curve_point.py), and each test review's
-P(positive) for stage compare_curve. With `--draw` (`curve_<source>_draw@<n>-<k>`),
-label draw k of the point: its reviews drawn with the seed train.seed + k.
+"""Stage curve (`curve_<source>@<n>`, `curve_<source>_draw@<n>-<k>`): a
+learning-curve point, the curve's family on one embedding source trained on
+`n` labelled reviews (label draw k: seeded train.seed + k), and its P(positive)
+of each test review (imdb_embeddings/modeling/training.py).
 
-    DVC_STAGE=curve_<source>@<n> python -m stages.curve <source> --train data/tokenized/train.npz \
-        --test data/tokenized/test.npz [--matrix data/embedding/<source>.npy] \
-        --point data/curve/<source>-{n}.json [--predictions data/curve/<source>-{n}.npy]
-
-n (and k) come from DVC_STAGE, which `dvc repro` sets, and fill each `{n}`
-and `{k}` (imdb_embeddings/core/stage_item.py): no value reaches a shell.
+    python -m stages.curve <source> <n> [--draw <k>] data/tokenized [--matrix ...] --point ... --predictions ...
 """
 
 import argparse
@@ -20,9 +13,7 @@ import numpy as np
 from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import atomic_path, write_json
-from imdb_embeddings.core.settings import curve_experiment
-from imdb_embeddings.core.stage_item import fill_paths, stage_item
-from imdb_embeddings.modeling.curve_point import curve_point
+from imdb_embeddings.modeling.training import curve_point
 from imdb_embeddings.text.sequences import load_sequences
 
 # Exactly the keys a point reads: not learning_curve.sizes (adding a size adds
@@ -51,34 +42,31 @@ PARAMS = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", choices=params.EMBEDDINGS)
-    parser.add_argument("--train", required=True, help="the training reviews' sequences (.npz)")
-    parser.add_argument("--test", required=True, help="the test reviews' sequences (.npz)")
+    parser.add_argument("n", type=int, help="labelled training reviews")
+    parser.add_argument("--draw", type=int, default=0, help="a label draw k (seed train.seed + k); 0: the point")
+    parser.add_argument("sequences", help="the folder of train.npz and test.npz (stage tokenize)")
     parser.add_argument("--matrix", help="the pre-trained embedding matrix (.npy): glove and word2vec only")
-    parser.add_argument(
-        "--draw", action="store_true", help="a label draw: DVC_STAGE ends in -<k> (seed train.seed + k)"
-    )
-    parser.add_argument("--point", required=True, help="the point (.json)")
-    parser.add_argument("--predictions", help="P(positive) of each test review (.npy, float32)")
+    parser.add_argument("--point", required=True, help="the point's fit (.json)")
+    parser.add_argument("--predictions", required=True, help="P(positive) of each test review (.npy, float32)")
     args = parser.parse_args()
-    item = {"k": 0, **stage_item(("n", "k") if args.draw else ("n",))}  # k 0: the point itself
-    args.n, args.draw = item["n"], item["k"]
     if not 0 <= args.draw <= params.MAX_DRAWS:
         raise PipelineError(f"curve point {args.n}, draw {args.draw}: draws go from 0 to {params.MAX_DRAWS}")
-    fill_paths(args, item)
     if (args.matrix is None) != (args.source == "learned"):
         parser.error("--matrix goes with the glove or word2vec source, and only with one")
-    p = params.load(keys=PARAMS)
-    experiment = curve_experiment(p.learning_curve, p.train, args.source, args.n, args.draw)
+    values = dict(zip(PARAMS, params.load(*PARAMS), strict=True))
+    section = {key.partition(".")[0]: {} for key in PARAMS}
+    for key, value in values.items():
+        group, _, field = key.partition(".")
+        section[group][field] = value
+    experiment = params.curve_experiment(section["learning_curve"], section["train"], args.source, args.n, args.draw)
     matrix = None if args.matrix is None else np.load(args.matrix)
-    train_seqs, test_seqs = load_sequences(args.train), load_sequences(args.test)
-    point = curve_point(experiment, p.tokenize.max_words, train_seqs, test_seqs, matrix)
-    if args.predictions:
-        with atomic_path(args.predictions, suffix=".npy") as tmp:
-            np.save(tmp, point.probabilities)
-    write_json(args.point, {**point.metrics, "draw": args.draw})
+    train, test = (load_sequences(f"{args.sequences}/{split}.npz") for split in ("train", "test"))
+    point = curve_point(experiment, values["tokenize.max_words"], train, test, matrix)
+    with atomic_path(args.predictions, suffix=".npy") as tmp:
+        np.save(tmp, point.probabilities)
+    write_json(args.point, {**point.fit, "draw": args.draw})
     timings.record(f"curve_{args.source}@{args.n}-{args.draw}", train_seconds=point.seconds)
-    accuracy = point.metrics["test_accuracy"]
-    print(f"{args.source} @ {args.n}, draw {args.draw}: test accuracy {accuracy:.4f} (fitted in {point.seconds:.1f} s)")
+    print(f"{args.source} @ {args.n}, draw {args.draw}: fitted in {point.seconds:.1f} s")
 
 
 if __name__ == "__main__":

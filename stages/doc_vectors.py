@@ -1,15 +1,9 @@
 """Stage doc_vectors (`doc_vectors@<name>`, opt-in research): PV-DBOW
-document vectors trained on the training and unlabelled texts, never the
-test ones (imdb_embeddings/research/pv_dbow.py), then the vectors of the
-training and test reviews inferred, in their files' row order. Every
-experiment that names them (`nbsvm.doc_taught.<name>.vectors`) reads them.
+document vectors learned from the training and unlabelled texts, never the
+test ones (imdb_embeddings/research/pv_dbow.py), then the training and test
+reviews' vectors inferred, in their files' row order.
 
-    DVC_STAGE=doc_vectors@<name> python -m stages.doc_vectors \
-        --texts data/prepared/train.parquet data/prepared/unsup.parquet --test data/prepared/test.parquet \
-        --train-vectors data/doc_vectors/{name}/train.npy --test-vectors data/doc_vectors/{name}/test.npy
-
-The first `--texts` file is the training reviews'. The name comes from
-DVC_STAGE, which `dvc repro` sets (imdb_embeddings/core/stage_item.py).
+    python -m stages.doc_vectors <name> --texts <train> <unsup> --test <test> --train-vectors ... --test-vectors ...
 """
 
 import argparse
@@ -19,11 +13,10 @@ import time
 import numpy as np
 
 from imdb_embeddings.core import params, timings
-from imdb_embeddings.core.columns import read_texts
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path
-from imdb_embeddings.core.stage_item import fill_paths, stage_item
 from imdb_embeddings.research.pv_dbow import infer, train_doc_vectors
+from imdb_embeddings.text.columns import read_texts
 
 log = logging.getLogger("doc_vectors")
 PARAMS = ("doc_vectors.{name}",)
@@ -31,14 +24,14 @@ PARAMS = ("doc_vectors.{name}",)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name", help="the vectors, a key of doc_vectors")
     parser.add_argument("--texts", required=True, nargs="+", help="reviews (.parquet) learned from: training first")
     parser.add_argument("--test", required=True, help="the test reviews (.parquet): vectors inferred, never learned")
     parser.add_argument("--train-vectors", required=True, help="the training reviews' vectors (.npy, float32)")
     parser.add_argument("--test-vectors", required=True, help="the test reviews' vectors (.npy, float32)")
     args = parser.parse_args()
-    name = str(stage_item(("name",))["name"])  # a key of doc_vectors
-    fill_paths(args, {"name": name})
-    settings = params.load(keys=[key.format(name=name) for key in PARAMS]).doc_vectors[name]
+    name = args.name
+    settings = params.load(*(key.format(name=name) for key in PARAMS))
     train = read_texts(args.texts[0])
     texts = train + [text for path in args.texts[1:] for text in read_texts(path)]
     start = time.perf_counter()

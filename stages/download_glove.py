@@ -18,7 +18,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", help="the GloVe text of glove.dim")
     out = parser.parse_args().out
-    glove = params.load(keys=PARAMS).glove
+    glove = params.load(*PARAMS)
     get_member(glove, out, mirror_dir())
 
 

@@ -22,7 +22,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", help="the archive")
     out = parser.parse_args().out
-    imdb = params.load(keys=PARAMS).imdb
+    imdb = params.load(*PARAMS)
     content = Checksum(imdb.content_sha256, "imdb.content_sha256")
 
     def by_content(copy: Path) -> str:

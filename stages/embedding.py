@@ -1,8 +1,8 @@
 """Stage embedding: the `max_words x dim` GloVe matrix of the vocabulary
 (imdb_embeddings/vectors/matrix.py), and how much of the vocabulary GloVe covers.
 
-    python -m stages.embedding --vocabulary data/tokenized/vocab.json --vectors data/glove/vectors.npy \
-        --words data/glove/words.json --out data/embedding/glove.npy --metrics metrics/embedding.json
+    python -m stages.embedding data/tokenized/vocab.json data/glove/vectors.npy data/glove/words.json \
+        data/embedding/glove.npy metrics/embedding.json
 """
 
 import argparse
@@ -21,13 +21,13 @@ PARAMS = ("tokenize.max_words",)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--vocabulary", required=True, help="the tokenizer's vocabulary (.json)")
-    parser.add_argument("--vectors", required=True, help="the parsed GloVe matrix (.npy)")
-    parser.add_argument("--words", required=True, help="its words (.json)")
-    parser.add_argument("--out", required=True, help="the vocabulary's matrix (.npy)")
-    parser.add_argument("--metrics", required=True, help="the coverage (.json)")
+    parser.add_argument("vocabulary", help="the tokenizer's vocabulary (.json)")
+    parser.add_argument("vectors", help="the parsed GloVe matrix (.npy)")
+    parser.add_argument("words", help="its words (.json)")
+    parser.add_argument("out", help="the vocabulary's matrix (.npy)")
+    parser.add_argument("metrics", help="the coverage (.json)")
     args = parser.parse_args()
-    max_words = params.load(keys=PARAMS).tokenize.max_words
+    max_words = params.load(*PARAMS)
     with open(args.words, encoding="utf-8") as f:
         glove_words = json.load(f)
     glove_vectors = np.load(args.vectors, mmap_mode="r")

@@ -1,9 +1,8 @@
 """Stage model_cards: a model card for every experiment's model, in
 `cards/<name>.md` (imdb_embeddings/reports/model_card.py), from its params,
-its model file and the metrics the pipeline measured; the artifacts in
-dvc.yaml point to them.
+its model file and the metrics the pipeline measured.
 
-    python -m stages.model_cards --models data/models --metrics metrics --details data/evaluation --cards cards
+    python -m stages.model_cards data/models metrics data/evaluation cards
 """
 
 import argparse
@@ -14,7 +13,6 @@ from pathlib import Path
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import atomic_path
-from imdb_embeddings.core.settings import experiment
 from imdb_embeddings.reports.model_card import CardInputs, card
 
 log = logging.getLogger("model_cards")
@@ -33,15 +31,15 @@ PARAMS = (
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--models", required=True, help="the folder of models, <name>.npz")
-    parser.add_argument("--metrics", required=True, help="the folder of metrics, <name>.json and compare/<pair>.json")
-    parser.add_argument("--details", required=True, help="the folder of every model's figures, <name>.json")
-    parser.add_argument("--cards", required=True, help="the folder the cards go to, <name>.md")
+    parser.add_argument("models", help="the folder of models, <name>.npz")
+    parser.add_argument("metrics", help="the folder of metrics, <name>.json and compare/<pair>.json")
+    parser.add_argument("details", help="the folder of every model's figures, <name>.json")
+    parser.add_argument("cards", help="the folder the cards go to, <name>.md")
     args = parser.parse_args()
-    p = params.load(keys=PARAMS)
-    sources = {"glove_dim": p.glove.dim, "word2vec_dim": p.word2vec.dim}
-    pairs = {pair: read(Path(args.metrics) / "compare" / f"{pair}.json")[pair] for pair in p.compare.pairs}
-    for group, name, settings in experiments(p):
+    keras, _, nbsvm, compared, glove_dim, word2vec_dim, dataset_path, dataset_format = params.load(*PARAMS)
+    sources = {"glove_dim": glove_dim, "word2vec_dim": word2vec_dim}
+    pairs = {pair: read(Path(args.metrics) / "compare" / f"{pair}.json")[pair] for pair in compared}
+    for group, name, settings in experiments(keras, nbsvm):
         inputs = CardInputs(
             name=name,
             group=group,
@@ -50,24 +48,25 @@ def main() -> None:
             comparisons={k: r for k, r in pairs.items() if name in (r["a"], r["b"])},
             model=Path(args.models) / f"{name}.npz",
             sources=sources,
-            dataset="" if p.dataset.format == "aclimdb" else p.dataset.path,
+            dataset="" if dataset_format == "aclimdb" else dataset_path,
         )
         with atomic_path(Path(args.cards) / f"{name}.md") as tmp:
             tmp.write_text(card(inputs), encoding="utf-8")
         log.info("%s: %s", name, Path(args.cards) / f"{name}.md")
 
 
-def experiments(p: params.View) -> list[tuple[str, str, dict]]:
+def experiments(keras: params.Experiments, nbsvm: params.Nbsvm) -> list[tuple[str, str, dict]]:
     """(group, name, settings) of every experiment; a Keras experiment's
-    settings with the `train` defaults it takes."""
+    settings whole, with the `train` defaults it takes."""
     found = []
     for group in params.EMBEDDINGS:
-        for name in getattr(p.experiments, group):
-            settings = experiment(p, group, name).model_dump()
-            found.append((group, name, {k: v for k, v in settings.items() if k != "embedding" and v is not None}))
+        for name, settings in getattr(keras, group).items():
+            found.append(
+                (group, name, {k: v for k, v in settings.model_dump().items() if k != "embedding" and v is not None})
+            )
     for group in params.NBSVM_GROUPS:
         found += [
-            (group, name, settings.model_dump(exclude_unset=True)) for name, settings in getattr(p.nbsvm, group).items()
+            (group, name, settings.model_dump(exclude_unset=True)) for name, settings in getattr(nbsvm, group).items()
         ]
     return found
 

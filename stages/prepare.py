@@ -1,13 +1,7 @@
-"""Stage prepare: the reviews into one Parquet file per split (train, test,
-unsup) with columns id, rating, label and text, from `dataset.path`:
-
-- the aclImdb archive (`dataset.format: aclimdb`, the default), read
-  straight from it (imdb_embeddings/archives/reviews.py) after checking that
-  its reviews are the pinned dataset (`imdb.content_sha256`);
-- or your own CSV/TSV, Parquet or JSON Lines file, or a folder per label
-  (imdb_embeddings/dataset/), checked against `dataset.content_sha256` when
-  that is set; the rows left out are counted in the log, one line a kind, and
-  in `<out>/dataset.json`.
+"""Stage prepare: the reviews of `dataset.path` into one Parquet file per
+split (train, test, unsup): the aclImdb archive read straight from it and
+checked against imdb.content_sha256, or your own file or folder, its bad
+rows left out and counted (imdb_embeddings/dataset/).
 
     python -m stages.prepare data/prepared      # the source: dataset.path, from params.yaml
 """
@@ -34,16 +28,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", help="the folder of <split>.parquet")
     args = parser.parse_args()
-    p = params.load(keys=PARAMS)
-    # dataset.path comes from params, never the command line: DVC puts no
-    # value of it into a shell command, even with `dvc repro -s prepare`,
-    # which skips check_params.
-    source = p.dataset.path
+    content_sha256, dataset = params.load(*PARAMS)
+    # dataset.path comes from params, never the command line: no value of it
+    # becomes part of a shell command.
+    source = dataset.path
     try:
-        if p.dataset.format != "aclimdb":
-            prepare_own(source, p.dataset, args.out)
+        if dataset.format != "aclimdb":
+            prepare_own(source, dataset, args.out)
             return
-        splits = read_aclimdb(source, Checksum(p.imdb.content_sha256, "imdb.content_sha256"))
+        splits = read_aclimdb(source, Checksum(content_sha256, "imdb.content_sha256"))
     except PipelineError as exc:
         raise PipelineError(f"{exc}\n{EMPTIED.format(args.out)}") from None
     for split, rows in splits.items():

@@ -11,10 +11,10 @@ import json
 import logging
 
 from imdb_embeddings.core import params
-from imdb_embeddings.core.columns import read_labels
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path
 from imdb_embeddings.text.batches import text_batches
+from imdb_embeddings.text.columns import read_labels
 from imdb_embeddings.text.sequences import save_sequences
 from imdb_embeddings.text.tokenizer import encode_chunks, fit_and_encode_chunks
 
@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("test", help="the test reviews (.parquet)")
     parser.add_argument("out", help="the folder of vocab.json, train.npz and test.npz")
     args = parser.parse_args()
-    max_words = params.load(keys=PARAMS).tokenize.max_words
+    max_words = params.load(*PARAMS)
     # The training reviews are split once, for both the vocabulary and their
     # sequences, a batch of texts at a time: memory does not grow with the corpus's text.
     vocabulary, *train_sequences = fit_and_encode_chunks(text_batches(args.train), max_words)

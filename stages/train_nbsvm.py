@@ -1,26 +1,10 @@
-"""Stage train_nbsvm (`train_nbsvm@<name>`, `train_nbsvm_pseudo@<name>`): fit an
-NBSVM on word 1..n-grams of the whole training vocabulary (imdb_embeddings/nbsvm/).
+"""Stage train_nbsvm (`train_nbsvm@<name>`, `train_nbsvm_pseudo@<name>`,
+`train_nbsvm_taught@<name>`): an NBSVM on word 1..n-grams of the whole
+training vocabulary (imdb_embeddings/nbsvm/). A pseudo_labelled or doc_taught
+experiment fits a teacher on its few labels first; no test text is read.
 
-A `labelled` experiment fits on `train_samples` labelled reviews. A
-`pseudo_labelled` one has only `train_samples` labels (200 for few_labels): a
-teacher on the in-domain word vectors (stage word2vec) is fitted on them,
-labels the other training texts (neither the labelled nor the validation
-reviews), and NBSVM is fitted on the labelled reviews plus the teacher's
-`pseudo_labels` most confident texts of each class. No test text is read.
-Writes the self-contained model and `data/models/<name>.fit.json` (labelled
-reviews, validation accuracy, the teacher's choices), which `evaluate` puts
-into `metrics/<name>.json`.
-
-    DVC_STAGE=train_nbsvm@<name> python -m stages.train_nbsvm <group> --train data/prepared/train.parquet \
-        [--features data/features/{name}/train.npz --vectors data/embedding/word2vec.npy \
-         --vocabulary data/tokenized/vocab.json] \
-        --model data/models/{name}.npz --fit data/models/{name}.fit.json
-
-group: labelled (n-grams counted here), or pseudo_labelled (n-grams read from
-stage ngram_features, which its label draws read too; the teacher needs the
-word vectors and their vocabulary).
-The experiment's name comes from DVC_STAGE, which `dvc repro` sets, and
-fills each `{name}` (imdb_embeddings/core/stage_item.py): no name reaches a shell.
+    python -m stages.train_nbsvm <group> <name> data/prepared/train.parquet [--features ... teacher files] \
+        --model data/models/<name>.npz --fit data/models/<name>.fit.json
 """
 
 import argparse
@@ -30,14 +14,12 @@ import time
 import numpy as np
 
 from imdb_embeddings.core import params, timings
-from imdb_embeddings.core.columns import read_labels
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import write_json
-from imdb_embeddings.core.settings import nbsvm_experiment
-from imdb_embeddings.core.stage_item import fill_paths, stage_item
 from imdb_embeddings.nbsvm.experiment import fit_experiment, load_teacher, teacher_files_problem, training_text
 from imdb_embeddings.nbsvm.features_file import load_training
 from imdb_embeddings.text.batches import text_batches
+from imdb_embeddings.text.columns import read_labels
 
 log = logging.getLogger("train_nbsvm")
 PARAMS = ("nbsvm.{group}.{name}",)
@@ -46,8 +28,9 @@ PARAMS = ("nbsvm.{group}.{name}",)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("group", choices=params.NBSVM_GROUPS, help="the experiment's group in params.yaml's nbsvm")
-    parser.add_argument("--train", required=True, help="the training reviews (.parquet)")
-    parser.add_argument("--features", help="pseudo_labelled: the n-gram features (.npz, stage ngram_features)")
+    parser.add_argument("name", help="the experiment")
+    parser.add_argument("train", help="the training reviews (.parquet)")
+    parser.add_argument("--features", help="pseudo_labelled, doc_taught: the n-gram features (stage ngram_features)")
     parser.add_argument("--vectors", help="pseudo_labelled: the teacher's word vectors (.npy)")
     parser.add_argument("--vocabulary", help="pseudo_labelled: their words, in row order (.json)")
     parser.add_argument("--review-vectors", help="doc_taught: the teacher's vector of each training review (.npy)")
@@ -57,10 +40,7 @@ def main() -> None:
     problem = teacher_files_problem(args.group, args)
     if problem or (args.features is None) != (args.group == "labelled"):
         parser.error(problem or "--features goes with a pseudo_labelled or doc_taught experiment, and only with one")
-    args.name = stage_item(("name",))["name"]  # a key of nbsvm.<group>
-    p = params.load(keys=[key.format(group=args.group, name=args.name) for key in PARAMS])
-    settings = nbsvm_experiment(p, args.group, args.name)
-    fill_paths(args, {"name": args.name, "vectors": getattr(settings, "vectors", "")})
+    settings = params.load(*(key.format(**vars(args)) for key in PARAMS))
     where = f"nbsvm.{args.group}.{args.name}"
 
     start = time.perf_counter()

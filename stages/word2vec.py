@@ -12,8 +12,8 @@ import logging
 import time
 
 from imdb_embeddings.core import params, timings
-from imdb_embeddings.core.columns import read_texts
 from imdb_embeddings.core.errors import run_stage
+from imdb_embeddings.text.columns import read_texts
 from imdb_embeddings.vectors.in_domain import train_word2vec
 from imdb_embeddings.vectors.matrix import save_vocabulary_matrix
 
@@ -28,13 +28,12 @@ def main() -> None:
     parser.add_argument("--out", required=True, help="the vocabulary's matrix (.npy)")
     parser.add_argument("--metrics", required=True, help="the coverage (.json)")
     args = parser.parse_args()
-    p = params.load(keys=PARAMS)
+    settings, max_words = params.load(*PARAMS)
     texts = [text for path in args.texts for text in read_texts(path)]
     start = time.perf_counter()
-    words, vectors = train_word2vec(texts, p.word2vec)
+    words, vectors = train_word2vec(texts, settings)
     seconds = time.perf_counter() - start
     timings.record("word2vec", train_seconds=seconds)
-    max_words = p.tokenize.max_words
     m = save_vocabulary_matrix(args.vocabulary, words, vectors, max_words, args.out, args.metrics, texts=len(texts))
     log.info(
         "%s: %d texts in %.0f s; covers %d of %d vocabulary words",

@@ -8,7 +8,7 @@ import pytest
 from imdb_embeddings.archives.reviews import REVIEW, content_digest
 from imdb_embeddings.devtools.http_faults import FaultServer
 from tests import fixtures, reproduced
-from tests.project import ROOT, committed_params, copy_project, edit_params, git, readme_line, readme_make_run  # noqa: F401  (the test modules import them from here)
+from tests.project import ROOT, copy_project, edit_params, git, project_params, readme_line, readme_make_run  # noqa: F401  (the test modules import them from here)
 from tests.reproduced import tool_env  # noqa: F401  (the test modules import it from here)
 
 
@@ -86,18 +86,17 @@ def fixture_params(p, members):
     p["word2vec"].update(dim=16, epochs=2, min_count=1)
     p["learning_curve"].update(sizes=[20, 60], validation_samples=40, maxlen=30, epochs=3, embedding_dim=8)
     p["train"]["epochs"] = 2
-    sizes = {
-        "learned_maxlen20": (80, 40),
-        "glove_frozen": (20, 60),
-        "learned_small": (20, 60),
-        "word2vec_small": (20, 60),
-    }
-    for name, (train, val) in sizes.items():
-        experiments(p)[name].update(train_samples=train, validation_samples=val)
-    experiments(p)["learned_small"]["embedding_dim"] = 16
-    p["nbsvm"]["labelled"]["nbsvm_200"].update(train_samples=20)
-    p["nbsvm"]["labelled"]["full_data"].update(train_samples=120)
-    p["nbsvm"]["pseudo_labelled"]["few_labels"].update(train_samples=20, pseudo_labels=20)
+    # Every experiment scaled by one rule, so that one added to params.yaml runs here unedited.
+    for spec in experiments(p).values():
+        train, validation = (80, 40) if spec["train_samples"] > 1000 else (20, 60)
+        spec.update(train_samples=train, validation_samples=validation)
+        if spec.get("embedding_dim", 0) > 16:
+            spec["embedding_dim"] = 16
+    for spec in p["nbsvm"]["labelled"].values():
+        spec.update(train_samples=120 if spec["train_samples"] > 1000 else 20)
+    for group in ("pseudo_labelled", "doc_taught"):
+        for spec in p["nbsvm"][group].values():
+            spec.update(train_samples=20, pseudo_labels=20)
     p["draws"].update(nbsvm_pseudo=[1], curve=[1], curve_sizes=[20])
 
 
@@ -143,7 +142,7 @@ def reproduced_project(request, tmp_path_factory):
     reproduced.start(shared)  # when no collected test asked for it (it is built once all the same)
     reproduced.wait(shared)
     mine = tmp_path_factory.mktemp("reproduced")
-    for name in ("project", "cold-repro.log"):
+    for name in ("project", "cold-repro.log", "book.log"):
         subprocess.run(["cp", "-a", str(shared / name), str(mine / name)], check=True)
     (mine / "download-cache").mkdir()  # the build's stays empty: the mirror serves every file
     return mine / "project", reproduced.environment(shared, mine / "download-cache")

@@ -80,3 +80,11 @@ def write_glove_zip(path, dims=DIMS):
 
 def sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def experiment(**own):
+    """A Keras experiment whole, as params.yaml's schema gives one to a stage: `own` over a small `train`."""
+    from imdb_embeddings.core.params import merged
+
+    train = {"seed": 0, "epochs": 1, "batch_size": 32, "optimizer": "rmsprop", "distribute": "none", "cpu_devices": 1}
+    return merged(train, own, "learned")

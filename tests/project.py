@@ -11,7 +11,6 @@ from pathlib import Path
 from imdb_embeddings.devtools.project import (  # noqa: F401  (the test modules import them from here)
     PROJECT_FILES,
     ROOT,
-    committed_params,
     copy_project,
     edit_params,
     git,
@@ -19,21 +18,27 @@ from imdb_embeddings.devtools.project import (  # noqa: F401  (the test modules 
 )
 
 
-def readme_line(start: str) -> str:
-    """The first line of the README's code blocks that starts with `start`,
-    without its comment: the command as a reader would copy it."""
-    for line in (ROOT / "README.md").read_text().splitlines():
+def project_params() -> str:
+    """params.yaml of the working tree: what the tests test."""
+    return (ROOT / "params.yaml").read_text()
+
+
+def readme_line(start: str, page: str = "README.md") -> str:
+    """The first line of a page's code blocks (the README's by default) that
+    starts with `start`, without its comment: the command as a reader would copy it."""
+    for line in (ROOT / page).read_text().splitlines():
         if line.startswith(start):
             return line.split("  #")[0].strip()
-    raise AssertionError(f"README.md has no line starting {start!r}")
+    raise AssertionError(f"{page} has no line starting {start!r}")
 
 
-def readme_make_run(project, venv: Path, *variables: str, env=None) -> subprocess.CompletedProcess:
-    """The README's offline quick start, `make run PIPELINE_MIRROR=...
-    GLOVE_DIM=...`, in `project`, `variables` overriding its values, with this
-    test run's venv standing for the .venv that `make setup` would build."""
-    command = [*shlex.split(readme_line("make run PIPELINE_MIRROR=")), *variables, f"VENV={venv}"]
-    assert command[:2] == ["make", "run"], command
+def readme_make_run(project, venv: Path, *variables: str, env=None, target: str = "run") -> subprocess.CompletedProcess:
+    """The README's offline quick start, `make <target> PIPELINE_MIRROR=...
+    GLOVE_DIM=...` (run: the book; studies: every pipeline), in `project`,
+    `variables` overriding its values, with this test run's venv standing for
+    the .venv that `make setup` would build."""
+    command = [*shlex.split(readme_line(f"make {target} PIPELINE_MIRROR=")), *variables, f"VENV={venv}"]
+    assert command[:2] == ["make", target], command
     return subprocess.run(
         ["make", "-o", f"{venv}/.installed", *command[1:]], cwd=project, env=env, capture_output=True, text=True
     )
@@ -60,10 +65,18 @@ def with_frontier(p: dict, line: str) -> None:
             node[last] = yaml.safe_load(text)
 
 
-def planned(project, change):
-    """What `dvc repro` would bring up to date after `change` to params.yaml:
-    the stages `dvc status` finds changed and every stage downstream of them
-    (DVC reruns a stage whose deps changed). params.yaml is put back after."""
+def address(project, stage) -> str:
+    """A stage's address as DVC prints it from the project's root: `train_glove@glove_frozen`
+    in the top dvc.yaml, `studies/nbsvm/dvc.yaml:train_nbsvm@full_data` in a study's."""
+    dvcfile = Path(stage.dvcfile.path).resolve().relative_to(Path(project).resolve())
+    return stage.name if str(dvcfile) == "dvc.yaml" else f"{dvcfile}:{stage.name}"
+
+
+def planned(project, change, all_pipelines: bool = False):
+    """What `dvc repro` (the book; with `all_pipelines`, every pipeline) would
+    bring up to date after `change` to params.yaml: the stages `dvc status`
+    finds changed and every stage downstream of them (DVC reruns a stage whose
+    deps changed). params.yaml is put back after."""
     import networkx as nx
     from dvc.repo import Repo
 
@@ -71,9 +84,10 @@ def planned(project, change):
     before = params.read_text()
     edit_params(project, change)
     try:
+        targets = [] if all_pipelines else ["dvc.yaml"]
         status = json.loads(
             subprocess.run(
-                [str(Path(sys.executable).parent / "dvc"), "status", "--json"],
+                [str(Path(sys.executable).parent / "dvc"), "status", "--json", *targets],
                 cwd=project,
                 check=True,
                 capture_output=True,
@@ -82,10 +96,11 @@ def planned(project, change):
         )
         with Repo(str(project)) as repo:  # the pipeline of the changed params
             graph = repo.index.graph  # edges from a stage to the stages it depends on
-            by_name = {stage.name: stage for stage in graph}
+            runs = {stage for stage in graph if all_pipelines or ":" not in address(project, stage)}
+            by_address = {address(project, stage): stage for stage in graph}
             # check_params reruns on any change, but its output never changes: nothing follows from it.
-            changed = {by_name[name] for name in status if name != "check_params"}
+            changed = {by_address[name] for name in status if name != "check_params"}
             downstream = set().union(*(nx.ancestors(graph, stage) for stage in changed)) if changed else set()
-            return {stage.name for stage in changed | downstream}
+            return {stage.name for stage in (changed | downstream) & runs}
     finally:
         params.write_text(before)

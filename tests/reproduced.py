@@ -9,8 +9,9 @@ go on with other tests meanwhile; a test that needs it waits for the folder's
 `done` (or `failed`, with the build's output) and takes a copy of its own.
 
     <folder>/mirror     the fixture archives (tests/fixtures.py, the same bytes in every process)
-    <folder>/project    the project after `make run` and `git add`/`commit`
-    <folder>/cold-repro.log   what the cold run printed (tests/test_pipeline.py reads it)
+    <folder>/project    the project after `make run`, `make studies` and `git add`/`commit`
+    <folder>/cold-repro.log   what the cold runs printed, the book's then the studies'
+    <folder>/book.log    what the book's cold run printed
 """
 
 import contextlib
@@ -53,13 +54,19 @@ def build(folder: Path) -> None:
     project = copy_project(folder / "project")
     edit_params(project, lambda p: fixture_params(p, members))
     env = environment(folder, folder / "download-cache")
-    # The README's first commands as written: the offline quick start (the
-    # fixture mirror for ../shared/mirror; this venv for .venv), then its recipe
-    # to commit a run (tests/test_walkthrough.py checks what they did).
-    cold = readme_make_run(project, Path(sys.executable).parent.parent, f"PIPELINE_MIRROR={mirror}", env=env)
-    (folder / "cold-repro.log").write_text(cold.stdout + cold.stderr)
-    if cold.returncode != 0:
-        raise RuntimeError(f"make run failed ({cold.returncode}):\n{cold.stdout}\n{cold.stderr}")
+    # The README's first commands as written: the offline quick start, the
+    # book then every study (the fixture mirror for ../shared/mirror; this venv
+    # for .venv), then its recipe to commit a run (tests/test_walkthrough.py
+    # checks what they did).
+    logs = []
+    for target in ("run", "studies"):
+        venv = Path(sys.executable).parent.parent
+        cold = readme_make_run(project, venv, f"PIPELINE_MIRROR={mirror}", env=env, target=target)
+        logs.append(cold.stdout + cold.stderr)
+        if cold.returncode != 0:
+            raise RuntimeError(f"make {target} failed ({cold.returncode}):\n{cold.stdout}\n{cold.stderr}")
+    (folder / "book.log").write_text(logs[0])
+    (folder / "cold-repro.log").write_text("".join(logs))
     git_env = {**env, **{f"GIT_{who}_{what}": "t" for who in ("AUTHOR", "COMMITTER") for what in ("NAME", "EMAIL")}}
     commit = subprocess.run(
         ["bash", "-c", readme_line("git add dvc.lock")], cwd=project, env=git_env, capture_output=True, text=True

@@ -13,16 +13,18 @@ import numpy as np
 import pytest
 import yaml
 
-from imdb_embeddings.core import params, settings
-from imdb_embeddings.core.columns import read_texts
-from imdb_embeddings.core.splits import split_indices
+from imdb_embeddings.core import params
+from imdb_embeddings.modeling.export import export_weights
 from imdb_embeddings.modeling.families import FAMILIES, family, layers
-from imdb_embeddings.modeling.inference import export_weights, read_exported
 from imdb_embeddings.modeling.saving import save_model
 from imdb_embeddings.modeling.training import train
+from imdb_embeddings.serving.keras_file import read_exported
+from imdb_embeddings.splits import split_indices
+from imdb_embeddings.text.columns import read_texts
 from imdb_embeddings.text.model_input import input_spec, training_data
 from imdb_embeddings.text.sequences import load_sequences
 from tests.conftest import run_tool
+from tests.fixtures import experiment
 from tests.test_predict import predict
 
 pytestmark = pytest.mark.slow(seconds=12)
@@ -47,7 +49,7 @@ def test_a_family_added_in_one_function_is_served_everywhere(reproduced_project,
     spec = {"model": toy_family, "embedding_dim": 8, "maxlen": 30, "hidden_units": 4}
     p["experiments"]["learned"]["toy"] = {**spec, "train_samples": 80, "validation_samples": 40}
     typed = params.validate(p, families=FAMILIES)  # the schema knows the new name
-    experiment = settings.experiment(typed, "learned", "toy")
+    experiment = typed.experiments.learned["toy"]
     p["experiments"]["learned"]["toy"]["model"] = "not_registered"
     with pytest.raises(params.PipelineError, match="toy.model is 'not_registered'; expected one of .*toy_average"):
         params.validate(p, families=FAMILIES)
@@ -58,20 +60,13 @@ def test_a_family_added_in_one_function_is_served_everywhere(reproduced_project,
     fitted = train(experiment, "toy", typed.tokenize.max_words, data, None, None)
     vocabulary = json.loads((project / "data/tokenized/vocab.json").read_text())
     models = project / "data/models"
-    save_model(fitted.model, models / "toy.keras")
-    export_weights(fitted.model, models / "toy.npz", spec, vocabulary, keras_file=models / "toy.keras")
-    assert read_exported(models / "toy.npz").keras == (models / "toy.keras").read_bytes()
+    save_model(fitted.model, tmp_path / "toy.keras")
+    export_weights(fitted.model, models / "toy.npz", spec, vocabulary)
+    assert read_exported(models / "toy.npz").keras == (tmp_path / "toy.keras").read_bytes()  # byte-stable
     (models / "toy.fit.json").write_text(json.dumps({"train_samples": 80, "validation_samples": 40}))
 
-    evaluate = [sys.executable, "-m", "stages.evaluate", "data/models/toy.npz", "--test", "data/prepared/test.parquet"]
-    outputs = [
-        "--metrics",
-        "metrics/toy.json",
-        "--details",
-        "data/evaluation/toy.json",
-        "--fit",
-        "data/models/toy.fit.json",
-    ]
+    evaluate = [sys.executable, "-m", "stages.evaluate", "data/models/toy.npz", "data/models/toy.fit.json"]
+    outputs = ["data/prepared/test.parquet", "--metrics", "metrics/toy.json", "--details", "data/evaluation/toy.json"]
     outputs += ["--predictions", "data/predictions/toy.npy", "--reliability", "plots/reliability/toy.csv"]
     run_tool(project, *evaluate, *outputs, env=env)
     metrics = json.loads((project / "data/evaluation/toy.json").read_text())["toy"]
@@ -93,7 +88,8 @@ def test_tensorflow_only_for_a_family_numpy_cannot_run(reproduced_project, tmp_p
 
         vocabulary = json.loads((project / "data/tokenized/vocab.json").read_text())
         path = tmp_path / "toy.npz"
-        export_weights(build_model(60, 30, 4, 0, "rmsprop", family=toy_family), path, None, vocabulary)
+        model = build_model(experiment(model=toy_family, embedding_dim=4, hidden_units=0), 60, 30)
+        export_weights(model, path, None, vocabulary)
     code = (
         "import sys; from imdb_embeddings.classifier import load_classifier; "
         f"print(load_classifier({str(path)!r}).probabilities(['a fine film'])[0]); "

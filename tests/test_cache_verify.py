@@ -17,8 +17,8 @@ pytestmark = pytest.mark.slow(seconds=8)
 COMMAND = str(Path(sys.executable).parent / "imdb-embeddings")
 
 
-def cache_object(project, stage, path):
-    outs = read(project / "dvc.lock")["stages"][stage]["outs"]
+def cache_object(project, stage, path, lock="dvc.lock"):
+    outs = read(project / lock)["stages"][stage]["outs"]
     md5 = next(out["md5"] for out in outs if out["path"] == path)
     return project / ".dvc/cache/files/md5" / md5[:2] / md5[2:]
 
@@ -40,7 +40,7 @@ def test_corrupt_cache_objects_are_found_and_rebuilt(reproduced_project, tmp_pat
     clean = run_tool(project, COMMAND, "verify", env=env)
     assert "cache objects checked" in clean.stdout and "none bad" in clean.stdout
 
-    model = cache_object(project, "train_nbsvm@full_data", "data/models/full_data.npz")
+    model = cache_object(project, "train_nbsvm@full_data", "data/models/full_data.npz", "studies/nbsvm/dvc.lock")
     vectors = cache_object(project, "parse_glove", "data/glove/vectors.npy")
     flip_byte(model, b"weights.npy")
     flip_byte(vectors, b"\x93NUMPY")
@@ -48,9 +48,10 @@ def test_corrupt_cache_objects_are_found_and_rebuilt(reproduced_project, tmp_pat
 
     found = run_tool(project, COMMAND, "verify", env=env, check=False)
     assert found.returncode == 1
-    assert f"corrupt: data/models/full_data.npz (stage train_nbsvm@full_data): {model}" in found.stdout
+    study = "studies/nbsvm/dvc.yaml:train_nbsvm@full_data"
+    assert f"corrupt: data/models/full_data.npz (stage {study}): {model}" in found.stdout
     assert f"corrupt: data/glove/vectors.npy (stage parse_glove): {vectors}" in found.stdout
-    assert "2 bad" in found.stdout and "dvc repro -f -s parse_glove train_nbsvm@full_data" in found.stdout
+    assert "2 bad" in found.stdout and f"dvc repro -f -s parse_glove {study}" in found.stdout
 
     # A deleted model comes back from the corrupt object; predict says what to do.
     (project / "data/models/full_data.npz").unlink()
@@ -61,7 +62,7 @@ def test_corrupt_cache_objects_are_found_and_rebuilt(reproduced_project, tmp_pat
 
     run_tool(project, COMMAND, "verify", "--remove", env=env, check=False)
     assert not model.exists() and not vectors.exists()
-    run_tool(project, "dvc", "repro", "-f", "-s", "parse_glove", "train_nbsvm@full_data", env=env)
+    run_tool(project, "dvc", "repro", "-f", "-s", "parse_glove", study, env=env)  # the command verify printed
     assert "none bad" in run_tool(project, COMMAND, "verify", env=env).stdout
     assert run_tool(project, COMMAND, "predict", "--model", "full_data", "good", env=env).returncode == 0
 

@@ -1,8 +1,9 @@
-"""dvc.yaml against the code: each stage's deps cover every project file its
-module imports (walked through the import graph), its params are exactly the
-keys the module reads, no stage module imports another, and only training
-imports TensorFlow. A file added to the package and imported by a stage must
-be covered, or this fails."""
+"""Every pipeline's dvc.yaml against the code: each stage's deps cover
+exactly the project files its module runs (walked through the import graph),
+so a code change reruns only the stages that run it; its params are exactly
+the keys the module reads; no stage module imports another; only training
+imports TensorFlow. `imdb_embeddings/core/` is the one folder every stage
+lists whole: errors, atomic files, the params schema, progress, timings."""
 
 import ast
 import shlex
@@ -11,7 +12,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from imdb_embeddings.core.stage_item import fill, parse
 from tests.project import ROOT, copy_project, edit_params, frontier_line, with_frontier
 
 STAGE_PACKAGE = "stages"
@@ -97,24 +97,29 @@ def stages(project: Path) -> list:
         return list(repo.index.stages)
 
 
-def stage_module(stage, p: dict) -> tuple[str, list[str], dict]:
-    """(the module a stage runs, its arguments with every `{field}` filled in
-    as the stage fills them, those values: its item from its address, as
-    DVC_STAGE gives it, a pair's a and b, and `group`, the first argument)."""
-    argv = shlex.split(stage.cmd if isinstance(stage.cmd, str) else stage.cmd[0])
+GUARD = f"python -m {STAGE_PACKAGE}.check_params"  # first, where a command holds a value of params.yaml
+CORE = "imdb_embeddings/core"
+# A stage's group and item, from its command: `train learned <name>`, `draw <group> <name> --draw <k>`, ...
+GROUPS = ("learned", "glove", "word2vec", "labelled", "pseudo_labelled", "doc_taught")
+
+
+def command(stage) -> str:
+    """The command a stage runs after its guard (the only one, if it has no guard)."""
+    return stage.cmd if isinstance(stage.cmd, str) else stage.cmd[-1]
+
+
+def stage_module(stage) -> tuple[str, list[str], dict]:
+    """(the module a stage runs, its arguments, the values its PARAMS templates
+    take: `group`, and `name`, the experiment or pair, from the command)."""
+    argv = shlex.split(command(stage))
     assert argv[:2] == ["python", "-m"] and argv[2].startswith(f"{STAGE_PACKAGE}."), (
-        f"{stage.name}: run stages as `python -m {STAGE_PACKAGE}.<name>`, not {stage.cmd!r}"
+        f"{stage.addressing}: run stages as `python -m {STAGE_PACKAGE}.<name>`, not {stage.cmd!r}"
     )
-    fields = [field for field in ("name", "n", "k") if any(f"{{{field}}}" in arg for arg in argv)]
-    if "--every-draw" in argv:  # one stage for every draw: {k} stays, a file in the declared folder
-        fields.remove("k")
-    values = {"group": argv[3] if len(argv) > 3 else "", **(parse(stage.name, fields) if fields else {})}
-    if argv[2] == f"{STAGE_PACKAGE}.compare":
-        values.update(p["compare"]["pairs"][values["name"]])
-    if values["group"] == "doc_taught":
-        values["vectors"] = p["nbsvm"]["doc_taught"][values["name"]]["vectors"]
-    filled = [fill(arg, {"k": "{k}", **values}) for arg in argv[3:]]
-    return argv[2], [str(Path(arg).parent) if "{k}" in arg else arg for arg in filled], values
+    rest = argv[3:]
+    group = rest[0] if rest and rest[0] in GROUPS else ""
+    names = [arg for arg in rest[1 if group else 0 :] if not arg.startswith("-") and "/" not in arg]
+    values = {"group": group, "name": names[0] if names and "@" in stage.name else ""}
+    return argv[2], rest, values
 
 
 @pytest.fixture(scope="module")
@@ -129,30 +134,69 @@ def project(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def pipeline(project):
-    p = yaml.safe_load((project / "params.yaml").read_text())
-    return [(stage, *stage_module(stage, p)) for stage in stages(project)]
+    return [(stage, *stage_module(stage)) for stage in stages(project)]
 
 
 def test_the_opt_in_stages_are_checked_too(pipeline):
     names = {stage.name for stage, *_ in pipeline}
+    assert {"check_params", "train_glove@glove_frozen", "evaluate_nbsvm@full_data", "learning_curve"} <= names
     taught = "few_labels_doc"
     assert {"doc_vectors@dbow", f"train_nbsvm_taught@{taught}", f"draws_nbsvm_taught@{taught}"} <= names
     assert {f"ngram_features_taught@{taught}", f"evaluate_nbsvm_taught@{taught}"} <= names
 
 
-def test_deps_cover_every_file_a_stage_runs(project, pipeline):
-    missing = {}
+def code_files(project: Path, deps: list[Path]) -> set[Path]:
+    """The project's Python files that code deps cover (a folder: every file in it)."""
+    files = set()
+    for dep in deps:
+        if not str(dep.relative_to(project)).startswith(("stages", "imdb_embeddings")):
+            continue  # data
+        if dep.is_dir():
+            files |= {f for f in dep.rglob("*.py") if "__pycache__" not in f.parts}
+        else:
+            files.add(dep)
+    return files
+
+
+def test_deps_are_exactly_the_files_a_stage_runs(project, pipeline):
+    """Every file a stage runs is in its deps (or a change would not rerun
+    it), and every file its deps name it runs (or a change would rerun it for
+    nothing): only core/ is listed whole by every stage."""
+    missing, extra = {}, {}
     for stage, module, _, _ in pipeline:
         deps = [Path(project, dep.def_path) for dep in stage.deps if not hasattr(dep, "params")]
-        files, _ = import_closure(project, module)
-        uncovered = [
-            str(f.relative_to(project))
-            for f in files
-            if not any(f == dep or dep in f.parents for dep in deps) and not docstring_only(f)
-        ]
+        runs = {f for f in import_closure(project, module)[0] if not docstring_only(f)}
+        covered = {f for f in code_files(project, deps) if not docstring_only(f)}
+        uncovered = sorted(str(f.relative_to(project)) for f in runs - covered)
+        unused = sorted(str(f.relative_to(project)) for f in covered - runs if CORE not in str(f.parent))
         if uncovered:
-            missing[stage.name] = sorted(uncovered)
+            missing[stage.addressing] = uncovered
+        if unused:
+            extra[stage.addressing] = unused
     assert not missing, f"files a stage runs but does not list in its deps: {missing}"
+    assert not extra, f"files a stage lists in its deps but never runs: {extra}"
+
+
+def test_core_holds_only_what_every_stage_may_run(project, pipeline):
+    """core/ is every stage's dep: nothing in it that a model, a metric or a chart is made of."""
+    core = {p.name for p in (project / CORE).glob("*.py")} - {"__init__.py"}
+    assert core == {"errors.py", "files.py", "params.py", "params_file.py", "progress.py", "timings.py"}, core
+    for stage, *_ in pipeline:
+        assert CORE in [dep.def_path for dep in stage.deps], stage.addressing
+
+
+def test_a_command_with_a_value_of_params_is_guarded(project, pipeline):
+    """Each command that holds a value of params.yaml (`${...}` in dvc.yaml)
+    first checks params.yaml in a command of its own: under `dvc repro -s`,
+    which skips check_params, no value reaches a shell unchecked."""
+    for path in [project / "dvc.yaml", *sorted(project.glob("studies/*/dvc.yaml"))]:
+        for name, definition in yaml.safe_load(path.read_text())["stages"].items():
+            body = definition.get("do", definition)
+            commands = body["cmd"] if isinstance(body["cmd"], list) else [body["cmd"]]
+            if any("${" in line for line in commands):
+                assert commands[0] == GUARD and len(commands) == 2, f"{path}: {name}: {commands}"
+            else:
+                assert len(commands) == 1, f"{path}: {name}: one command, no guard needed"
 
 
 # Where data lives: a string starting so in a stage module is a path that
@@ -181,6 +225,8 @@ def test_paths_are_written_once_in_dvc_yaml(project, pipeline):
         passed = {arg for arg in args if "/" in arg or arg.endswith(".yaml") or arg in declared}
         if module == f"{STAGE_PACKAGE}.prepare":  # it reads dataset.path from params: no value becomes a command
             passed.add(yaml.safe_load((project / "params.yaml").read_text())["dataset"]["path"])
+        if module == f"{STAGE_PACKAGE}.check_params":
+            passed.add("params.yaml")  # the file DVC reads params from
         if module != f"{STAGE_PACKAGE}.check_params":
             declared.discard("data/params.checked")  # the check's token: waited for, never read
 
@@ -216,7 +262,7 @@ def test_params_are_exactly_what_the_stage_reads(project, pipeline):
                     namespace[name] = ast.literal_eval(node.value)
         reads = {key.format(**values) for key in namespace.get("PARAMS", ())}
         # Keys a module reads only when its command passes an option (evaluate's --draws).
-        options = set(stage.cmd.split())
+        options = set(command(stage).split())
         reads |= {
             key for option, keys in namespace.get("OPTION_PARAMS", {}).items() if option in options for key in keys
         }
@@ -232,8 +278,8 @@ def test_params_are_exactly_what_the_stage_reads(project, pipeline):
         ]
         # check_params reads the whole file, and depends on its bytes: any change reruns it.
         whole_file = any(dep.def_path == "params.yaml" for dep in stage.deps if not hasattr(dep, "params"))
-        assert whole_file or all(any(k.arg == "keys" for k in call.keywords) for call in loads), (
-            f"{module}: params.load() without keys=PARAMS sees keys dvc.yaml does not declare"
+        assert whole_file or all(call.args for call in loads), (
+            f"{module}: params.load() without keys sees keys dvc.yaml does not declare"
         )
         assert loads or not reads, f"{module}: declares PARAMS but never loads them"
 

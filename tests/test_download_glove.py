@@ -8,9 +8,9 @@ from imdb_embeddings.acquire.glove_member import get_member
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.params import Glove
 from tests import fixtures
-from tests.project import committed_params
+from tests.project import project_params
 
-PARAMS = yaml.safe_load(committed_params())
+PARAMS = yaml.safe_load(project_params())
 
 
 def glove_params(digests, dim, url="http://no-such-host.invalid/glove.6B.zip", zip_sha256=None):

@@ -2,7 +2,8 @@
 that are paths or shell commands, sizes that would exhaust memory, files in
 other encodings. Nothing outside the project changes, no command but ours
 runs, and the mistake is one line, before DVC removes or runs anything for
-a stage (the stage check_params, upstream of every other)."""
+a stage (the stage check_params, upstream of every other). Under
+`dvc repro -s`, which skips it: tests/test_single_stage.py."""
 
 import os
 import subprocess
@@ -14,13 +15,12 @@ import yaml
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError
 from tests.conftest import copy_project, edit_params, git, run_tool, tool_env
-from tests.project import committed_params
+from tests.project import project_params
 
-DEFAULTS = yaml.safe_load(committed_params())
+DEFAULTS = yaml.safe_load(project_params())
 # What dvc.yaml makes of an experiment name: paths that DVC removes before it
 # runs the stage (relative to the project), and the command it runs.
 OUT_TEMPLATES = (
-    "data/models/{}.keras",
     "data/models/{}.npz",
     "data/models/{}.fit.json",
     "dvclive/{}/metrics.json",
@@ -55,7 +55,7 @@ def error_lines(result):
     ],
 )
 def test_unsafe_names_are_refused_with_the_rule(name):
-    p = yaml.safe_load(committed_params())
+    p = yaml.safe_load(project_params())
     p["experiments"]["learned"][name] = dict(p["experiments"]["learned"]["learned_small"])
     with pytest.raises(PipelineError) as err:
         params.validate(p)
@@ -65,7 +65,7 @@ def test_unsafe_names_are_refused_with_the_rule(name):
 
 
 def test_a_64_character_name_is_fine():
-    p = yaml.safe_load(committed_params())
+    p = yaml.safe_load(project_params())
     p["nbsvm"]["labelled"]["a" * 64] = dict(p["nbsvm"]["labelled"]["full_data"])
     params.validate(p)
 
@@ -109,8 +109,9 @@ def test_hostile_names_touch_nothing_and_run_nothing(checked_project, tmp_path):
     for command in (
         ["dvc", "repro"],
         ["dvc", "repro", f"train_learned@{HOSTILE['learned']}"],
-        ["dvc", "repro", f"train_word2vec@{HOSTILE['word2vec']}"],
-        ["dvc", "exp", "run"],
+        ["dvc", "repro", f"studies/word2vec/dvc.yaml:train_word2vec@{HOSTILE['word2vec']}"],
+        ["dvc", "repro", "--all-pipelines"],
+        ["dvc", "exp", "run", "--all-pipelines"],
     ):
         result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode != 0, command
@@ -159,7 +160,7 @@ def write(tmp_path, text_or_bytes):
 
 def load_error(path):
     with pytest.raises(PipelineError) as err:
-        params.load(path)
+        params.load(path=path)
     message = str(err.value)
     assert all(len(line) < 300 for line in message.splitlines()), message
     return message
@@ -190,14 +191,14 @@ def load_error(path):
     ],
 )
 def test_params_mistakes_are_one_line(tmp_path, edit, named):
-    text = committed_params()
+    text = project_params()
     old, new = edit
     assert old in text
     assert named in load_error(write(tmp_path, text.replace(old, new, 1)))
 
 
 def test_other_encodings_are_one_line(tmp_path):
-    text = committed_params()
+    text = project_params()
     assert "is UTF-16 text; save it as UTF-8" in load_error(write(tmp_path, text.encode("utf-16")))
     assert "is UTF-32 text" in load_error(write(tmp_path, text.encode("utf-32")))
     latin = text.replace("# Everything", "# Caf\u00e9: everything", 1).encode("latin-1")
@@ -207,7 +208,7 @@ def test_other_encodings_are_one_line(tmp_path):
 
 
 def test_every_mistake_is_named_in_one_run(tmp_path):
-    text = committed_params()
+    text = project_params()
     for old, new in (
         ("max_words: 10000", "max_words: 0"),
         ("  epochs: 10\n", "  epochs: ten\n"),

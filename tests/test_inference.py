@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.metrics import binary_metrics
-from imdb_embeddings.modeling.inference import export_weights, predict_logits, read_exported
+from imdb_embeddings.evaluation.metrics import binary_metrics
+from imdb_embeddings.modeling.export import export_weights
+from imdb_embeddings.serving.keras_file import read_exported
+from imdb_embeddings.serving.keras_model import predict_logits
+from tests.fixtures import experiment
 
 
 @pytest.mark.parametrize(
@@ -29,24 +32,15 @@ from imdb_embeddings.modeling.inference import export_weights, predict_logits, r
 def test_matches_keras_evaluate(tmp_path, family, hidden_units, weights, dropout):
     import keras
 
-    from imdb_embeddings.modeling.inference import keras_logits, load_keras
     from imdb_embeddings.modeling.model import build_model
+    from imdb_embeddings.serving.keras_model import keras_logits, load_keras
 
     rng = np.random.default_rng(hidden_units)
     keras.utils.set_random_seed(3)
     matrix = rng.normal(size=(50, 8)).astype(np.float32) if weights else None
-    model = build_model(
-        50,
-        12,
-        8,
-        hidden_units,
-        "rmsprop",
-        matrix,
-        trainable=not weights,
-        family=family,
-        dropout=dropout,
-        vocabulary_rows=80 if family == "ngram_bag" else None,
-    )
+    settings = experiment(model=family, embedding_dim=None if weights else 8, hidden_units=hidden_units)
+    settings = settings.model_copy(update={"trainable": not weights, "dropout": dropout, "ngram_buckets": 30})
+    model = build_model(settings, 50, 12, matrix)
     x = rng.integers(0, 80 if family == "ngram_bag" else 50, size=(3000, 12)).astype(np.int32)
     x[:, :3] = 0  # padding in front, as pad_sequences leaves it
     x[7] = 0  # and one empty review

@@ -250,14 +250,26 @@ def own_project(tmp_path_factory, fixture_mirror):
     edit_params(project, lambda p: own_params(p, members))
     env = tool_env(PIPELINE_MIRROR=str(tmp_path_factory.mktemp("no-mirror")))  # nothing to download
     run_tool(project, "dvc", "freeze", "download_imdb", env=env)
-    result = run_tool(project, "dvc", "repro", "evaluate_nbsvm@full_data", "evaluate_learned@learned_maxlen20", env=env)
+    result = run_tool(
+        project,
+        "dvc",
+        "repro",
+        "studies/nbsvm/dvc.yaml:evaluate_nbsvm@full_data",
+        "evaluate_learned@learned_maxlen20",
+        env=env,
+    )
     return project, env, rows, result.stdout + result.stderr
 
 
 def test_dvc_repro_on_a_csv(own_project):
     project, env, rows, log = own_project
     assert "Running stage 'download_imdb'" not in log and not (project / "data" / "raw").exists()
-    for stage in ("prepare", "tokenize", "train_nbsvm@full_data", "train_learned@learned_maxlen20"):
+    for stage in (
+        "prepare",
+        "tokenize",
+        "studies/nbsvm/dvc.yaml:train_nbsvm@full_data",
+        "train_learned@learned_maxlen20",
+    ):
         assert f"Running stage '{stage}'" in log
     assert "left out 1 rows without text (row 211)" in log
     assert (

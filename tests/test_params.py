@@ -6,12 +6,15 @@ from pydantic import ValidationError
 
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.settings import experiment, nbsvm_experiment
 from imdb_embeddings.modeling.families import FAMILIES
-from tests.project import committed_params
+from tests.project import project_params
 
 # The shipped defaults (git's params.yaml), not whatever an experiment left in the workspace.
-DEFAULTS = yaml.safe_load(committed_params())
+DEFAULTS = yaml.safe_load(project_params())
+
+
+def experiment(p, group, name):
+    return getattr(p.experiments, group)[name]
 
 
 def check(change):
@@ -40,12 +43,11 @@ def test_defaults_reproduce_the_references():
 
 def test_nbsvm_defaults_are_the_issue_s_experiments():
     defaults = params.validate(DEFAULTS)
-    full = nbsvm_experiment(defaults, "labelled", "full_data")
+    full = defaults.nbsvm.labelled["full_data"]
     assert (full.train_samples, full.validation_samples, full.ngrams, full.solver) == (25000, 0, 3, "auto")
-    few = nbsvm_experiment(defaults, "pseudo_labelled", "few_labels")
+    few = defaults.nbsvm.pseudo_labelled["few_labels"]
     assert few.train_samples == 200 and few.pseudo_labels > 0
-    with pytest.raises(PipelineError, match="no experiment nbsvm.labelled.few_labels"):
-        nbsvm_experiment(defaults, "labelled", "few_labels")
+    assert "few_labels" not in defaults.nbsvm.labelled
 
 
 def test_sections_are_typed_objects_from_one_schema():
@@ -67,7 +69,7 @@ def test_sections_are_typed_objects_from_one_schema():
     p["nbsvm"]["labelled"]["full_data"]["c"] = 1  # YAML's int, for a float key
     p["learning_curve"]["learning_rate"] = 1
     typed = params.validate(p)
-    c = nbsvm_experiment(typed, "labelled", "full_data").c
+    c = typed.nbsvm.labelled["full_data"].c
     assert c == 1.0 and isinstance(c, float)
     assert isinstance(typed.learning_curve.learning_rate, float)
     with pytest.raises(ValidationError, match="frozen"):
@@ -196,23 +198,40 @@ def test_load_reports_bad_yaml(tmp_path):
     bad = tmp_path / "params.yaml"
     bad.write_text("tokenize: [unclosed\n")
     with pytest.raises(PipelineError, match="params.yaml is not valid YAML"):
-        params.load(bad)
+        params.load(path=bad)
 
 
-def test_load_gives_only_the_declared_keys(tmp_path):
+def test_load_gives_the_values_of_the_declared_keys(tmp_path):
+    """A stage asks for the keys dvc.yaml declares for it and gets their
+    checked values, an experiment whole (its keys over train's)."""
     path = tmp_path / "params.yaml"
     path.write_text(yaml.safe_dump(DEFAULTS))
-    p = params.load(path, keys=["tokenize.max_words", "experiments.glove.glove_frozen"])
-    assert p.tokenize.max_words == 10000
-    assert (
-        p.experiments.glove["glove_frozen"].model_dump(exclude_unset=True)
-        == DEFAULTS["experiments"]["glove"]["glove_frozen"]
+    assert params.load("tokenize.max_words", path=path) == 10000
+    _, max_words, glove = params.load("train", "tokenize.max_words", "experiments.glove.glove_frozen", path=path)
+    assert max_words == 10000 and (glove.maxlen, glove.epochs, glove.embedding, glove.trainable) == (
+        100,
+        10,
+        "glove",
+        False,
     )
-    for undeclared in (lambda: p.train, lambda: p.experiments.learned, lambda: p.tokenize.missing):
-        with pytest.raises(PipelineError, match="which dvc.yaml does not declare for it"):
-            undeclared()
+    assert params.load("glove.members.50", path=path).startswith("sha256:")
     with pytest.raises(PipelineError, match=r"no experiments.glove.nope \(experiments.glove has: glove_frozen\)"):
-        params.load(path, keys=["experiments.glove.nope"])
+        params.load("train", "experiments.glove.nope", path=path)
+    with pytest.raises(PipelineError, match="an experiment falls back on train's keys; declare train too"):
+        params.load("experiments.glove.glove_frozen", path=path)
+
+
+def test_the_project_s_own_code_warns_of_nothing(tmp_path):
+    """No deprecation warning (pydantic's model_fields on an instance) from reading params."""
+    import warnings
+
+    path = tmp_path / "params.yaml"
+    path.write_text(yaml.safe_dump(DEFAULTS))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        params.load("train", "experiments.learned.learned_small", "nbsvm.labelled.full_data.c", path=path)
+        with pytest.raises(PipelineError):
+            params.load("train", "experiments.learned.missing", path=path)
 
 
 def test_a_doc_taught_experiment_names_vectors_that_exist():

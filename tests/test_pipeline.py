@@ -1,5 +1,6 @@
-"""Real `dvc repro` on a copy of the project, fed by the fixture mirror:
-which stages DVC actually ran after each change proves the caching rules."""
+"""Real `dvc repro --all-pipelines` on a copy of the project, fed by the
+fixture mirror: which stages DVC actually ran after each change proves the
+caching rules."""
 
 import json
 import re
@@ -8,7 +9,7 @@ import subprocess
 import pytest
 
 from tests.conftest import copy_project, edit_params, experiments, run_tool, tool_env
-from tests.project import planned, stage_argv
+from tests.project import address, planned, stage_argv
 
 pytestmark = pytest.mark.slow(seconds=60)
 OUTPUT = [""]  # what the last repro printed
@@ -27,7 +28,7 @@ GROUPS = {**KERAS, **NBSVM}
 SIZES = (20, 60)
 DRAW_SIZES, CURVE_DRAWS = (20,), (1,)  # the fixture's draws.curve_sizes and draws.curve
 FEW_LABELS_DRAWS = (1,)  # draws.nbsvm_pseudo
-# Read the metrics folder (every model's metrics and comparisons): rerun with any of them.
+# The cards read every metric; the forest plot every comparison.
 CARDS = {"model_cards", "forest"}
 
 
@@ -55,25 +56,34 @@ def stages_of(*names, kinds=("train", "evaluate")):
     if "few_labels" in names and "train" in kinds:  # its label draws fit on what it fits on
         stages |= {f"draw_nbsvm_pseudo@few_labels-{k}" for k in FEW_LABELS_DRAWS}
     compared = {f"compare@{pair}" for pair, models in PAIRS.items() if set(models) & set(names)}
-    return stages | (compared | CARDS if "evaluate" in kinds else set())
+    after = compared | {"model_cards"} | ({"forest"} if compared else set())
+    return stages | (after if "evaluate" in kinds else set())
 
 
 def repro_log(project, mirror, *args, bytecode=False):
-    """(stages `dvc repro` ran, stages it restored from DVC's run cache);
-    `bytecode`: Python writes __pycache__ as it does by default (this
-    machine's environment turns that off)."""
+    """(stages `dvc repro` ran, stages it restored from DVC's run cache), by
+    name; every pipeline unless `args` names stages. `bytecode`: Python writes
+    __pycache__ as it does by default (this machine's environment turns that off)."""
     env = tool_env(PIPELINE_MIRROR=str(mirror))
     if bytecode:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-    result = run_tool(project, "dvc", "repro", *args, env=env)
+    result = run_tool(project, "dvc", "repro", *(args or ["--all-pipelines"]), env=env)
     OUTPUT[:] = [result.stdout + result.stderr]
-    ran = set(re.findall(r"^Running stage '([^']+)':", result.stdout, re.MULTILINE))
-    restored = set(re.findall(r"^Stage '([^']+)' is cached - skipping run", result.stdout, re.MULTILINE))
+    ran = set(re.findall(r"^Running stage '(?:\S+:)?([^']+)':", result.stdout, re.MULTILINE))
+    restored = set(re.findall(r"^Stage '(?:\S+:)?([^']+)' is cached - skipping run", result.stdout, re.MULTILINE))
     # check_params runs whenever params.yaml's bytes change, and reruns nothing
     # after it (its output never changes): the sets below are the stages that
     # depend on what changed.
     CHECKED[:] = ["check_params" in ran | restored]
     return ran - {"check_params"}, restored - {"check_params"}
+
+
+def addresses(project, names):
+    """The addresses of stages given by name, as `dvc repro` takes them."""
+    from dvc.repo import Repo
+
+    with Repo(str(project)) as repo:
+        return {address(project, stage) for stage in repo.index.stages if stage.name in names}
 
 
 def repro(project, mirror, *args):
@@ -82,9 +92,22 @@ def repro(project, mirror, *args):
     return ran | restored
 
 
+def planned_all(project, change):
+    return planned(project, change, all_pipelines=True)
+
+
 def metrics(project, name):
     """Every figure of a model (its details file; metrics/<name>.json holds the few compared ones)."""
     return json.loads((project / "data/evaluation" / f"{name}.json").read_text())[name]
+
+
+def accuracy(project, predictions):
+    """The test accuracy of a file of P(positive) of each test review, rounded as the metrics are."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    labels = np.asarray(pq.read_table(project / "data/prepared/test.parquet", columns=["label"])["label"])
+    return round(float(np.mean((np.load(predictions) > 0.5) == (labels > 0.5))), 6)
 
 
 def last_epoch(project, name):
@@ -109,7 +132,7 @@ def test_caching_is_exact(project):
     everything |= stages_of(*GROUPS) | curve("learned", "glove", "word2vec", plot=True) | {"check_params"}
     assert {"draw_nbsvm_pseudo@few_labels-1", "curve_glove_draw@20-1", "compare_curve"} <= everything
     cold = (project.parent / "cold-repro.log").read_text()
-    assert set(re.findall(r"^Running stage '([^']+)':", cold, re.MULTILINE)) == everything
+    assert set(re.findall(r"^Running stage '(?:\S+:)?([^']+)':", cold, re.MULTILINE)) == everything
     for name in KERAS:
         m = metrics(project, name)
         assert set(m) == {
@@ -136,7 +159,8 @@ def test_caching_is_exact(project):
     assert few["validation_samples"] == 0 and few["labels_total"] == 20 and "validation_accuracy" not in few
     draws = few["draws"]
     drawn = json.loads((project / "data/draws/few_labels/1.json").read_text())
-    assert draws["draws"] == 2 and draws["test_accuracies"] == [few["test_accuracy"], drawn["test_accuracy"]]
+    drawn_accuracy = accuracy(project, project / "data/draws/few_labels/1.npy")
+    assert draws["draws"] == 2 and draws["test_accuracies"] == [few["test_accuracy"], drawn_accuracy]
     assert draws["ci95_low"] <= draws["mean"] <= draws["ci95_high"] and drawn["seed"] == 1338
     fit = json.loads((project / "data/models/few_labels.fit.json").read_text())
     assert fit["pseudo_labels"] == 40 and fit["teacher_c"] in (0.1, 1.0, 10.0, 100.0, 1000.0)
@@ -153,10 +177,10 @@ def test_caching_is_exact(project):
         assert [int(row.split(",")[0]) for row in rows[1:]] == list(SIZES)
         # At 20 labels, the mean of 2 draws between the lowest and the highest; at 60, one draw.
         at_20, at_60 = (dict(zip(rows[0].split(","), map(float, row.split(",")))) for row in rows[1:])
-        drawn = json.loads((project / "data/curve" / f"{source}-20-draw1.json").read_text())
-        first = json.loads((project / "data/curve" / f"{source}-20.json").read_text())
-        assert at_20["draws"] == 2 and at_20["low"] == min(first["test_accuracy"], drawn["test_accuracy"])
-        assert at_20["test_accuracy"] == pytest.approx((first["test_accuracy"] + drawn["test_accuracy"]) / 2, abs=1e-6)
+        drawn = accuracy(project, project / "data/curve" / f"{source}-20-draw1.npy")
+        first = accuracy(project, project / "data/curve" / f"{source}-20.npy")
+        assert at_20["draws"] == 2 and at_20["low"] == min(first, drawn)
+        assert at_20["test_accuracy"] == pytest.approx((first + drawn) / 2, abs=1e-6)
         assert at_60["draws"] == 1 and at_60["low"] == at_60["high"] == at_60["test_accuracy"]
         point = json.loads((project / "data/curve" / f"{source}-20.json").read_text())
         assert point["train_samples"] == 20 and point["validation_samples"] == 40 and "train_seconds" not in point
@@ -195,24 +219,26 @@ def test_caching_is_exact(project):
     # A training param reruns train and evaluate of every Keras experiment, and
     # no curve point (the curve has its own epochs and optimizer).
     all_points = curve("learned", "glove", "word2vec")
-    assert planned(project, lambda p: p["train"].update(epochs=3)) == stages_of(*KERAS)
-    assert planned(project, lambda p: p["train"].update(optimizer="adam")) == stages_of(*KERAS)
+    assert planned_all(project, lambda p: p["train"].update(epochs=3)) == stages_of(*KERAS)
+    assert planned_all(project, lambda p: p["train"].update(optimizer="adam")) == stages_of(*KERAS)
     # The seed and batch size are the curve's too.
-    assert planned(project, lambda p: p["train"].update(seed=7)) == stages_of(*KERAS) | all_points | {"learning_curve"}
+    assert planned_all(project, lambda p: p["train"].update(seed=7)) == stages_of(*KERAS) | all_points | {
+        "learning_curve"
+    }
     # The curve's own keys rerun the grid; one more size adds its points and no other.
-    assert planned(project, lambda p: p["learning_curve"].update(epochs=4)) == curve(
+    assert planned_all(project, lambda p: p["learning_curve"].update(epochs=4)) == curve(
         "learned", "glove", "word2vec", plot=True
     )
     more = {f"curve_{source}@90" for source in ("learned", "glove", "word2vec")} | {"learning_curve"}
     more |= {"compare_curve"} | CARDS
-    assert planned(project, lambda p: p["learning_curve"].update(sizes=[*SIZES, 90])) == more
+    assert planned_all(project, lambda p: p["learning_curve"].update(sizes=[*SIZES, 90])) == more
 
     # An NBSVM experiment's own key reruns that experiment only.
-    assert planned(project, lambda p: p["nbsvm"]["labelled"]["full_data"].update(c=1.0)) == stages_of("full_data")
+    assert planned_all(project, lambda p: p["nbsvm"]["labelled"]["full_data"].update(c=1.0)) == stages_of("full_data")
 
     # The vocabulary size reruns from tokenize on: no download, parse or
     # prepare, and not full_data (its n-grams come from the raw texts).
-    assert planned(project, lambda p: p["tokenize"].update(max_words=40)) == {
+    assert planned_all(project, lambda p: p["tokenize"].update(max_words=40)) == {
         "tokenize",
         "embedding",
         "word2vec",
@@ -220,13 +246,13 @@ def test_caching_is_exact(project):
 
     # The word2vec settings rerun the word2vec stage, its experiments (few_labels'
     # teacher among them) and its curve points only.
-    assert planned(project, lambda p: p["word2vec"].update(epochs=3)) == {"word2vec"} | stages_of(
+    assert planned_all(project, lambda p: p["word2vec"].update(epochs=3)) == {"word2vec"} | stages_of(
         "word2vec_small", "few_labels"
     ) | curve("word2vec", plot=True)
 
     # The GloVe dim reruns the GloVe stages and the GloVe experiments; the
     # learned and word2vec experiments' stages do not run at all.
-    assert planned(project, lambda p: p["glove"].update(dim=100)) == {
+    assert planned_all(project, lambda p: p["glove"].update(dim=100)) == {
         "download_glove",
         "parse_glove",
         "embedding",
@@ -236,28 +262,63 @@ def test_caching_is_exact(project):
     assert repro(project, mirror) == set()
 
 
+def test_a_code_change_reruns_only_the_stages_that_run_it(project):
+    """A comment appended to a file of the package puts out of date exactly
+    the stages that run that file (dvc status, every pipeline)."""
+    project, _ = project
+    keras_training = {f"train_{g}@{n}" for n, g in KERAS.items()} | curve("learned", "glove", "word2vec") - {
+        "compare_curve"
+    } - CARDS
+    nbsvm_training = {"train_nbsvm@full_data", "train_nbsvm@nbsvm_200", "ngram_features@few_labels"}
+    nbsvm_training |= {"train_nbsvm_pseudo@few_labels"} | {
+        f"draw_nbsvm_pseudo@few_labels-{k}" for k in FEW_LABELS_DRAWS
+    }
+    evaluates = {f"evaluate_{g}@{n}" for n, g in GROUPS.items()}
+    expected = {
+        "imdb_embeddings/modeling/families.py": {"check_params"} | keras_training,
+        "imdb_embeddings/nbsvm/fit.py": nbsvm_training,
+        "imdb_embeddings/evaluation/calibration.py": evaluates,
+        "imdb_embeddings/reports/model_card.py": {"model_cards"},
+    }
+    for path, stages in expected.items():
+        source = project / path
+        before = source.read_text()
+        source.write_text(before + "# a comment\n")
+        try:
+            assert out_of_date(project) == stages, path
+        finally:
+            source.write_text(before)
+    assert out_of_date(project) == set()
+
+
+def out_of_date(project):
+    """The stages `dvc status` finds changed in every pipeline, by name."""
+    status = run_tool(project, "dvc", "status", "--json", env=tool_env()).stdout
+    return {name.split(":")[-1] for name in json.loads(status)}
+
+
 def test_retrain_is_byte_stable(project):
     """Same params, forced retrain: the same model files, metrics and
     history, so dvc.lock does not change."""
     project, mirror = project
     repro(project, mirror)
-    lock = (project / "dvc.lock").read_text()
+    lock = [path.read_text() for path in sorted(project.glob("**/dvc.lock"))]
     models = {p.name: p.read_bytes() for p in (project / "data/models").iterdir()}
     before = {n: (metrics(project, n), last_epoch(project, n)) for n in KERAS}
     history = (project / "dvclive/glove_frozen/plots/metrics/train/loss.tsv").read_text()
-    forced = sorted(stages_of("glove_frozen", "learned_small"))
+    forced = sorted(addresses(project, stages_of("glove_frozen", "learned_small")))
     # Run as most Pythons run, writing __pycache__ into the package folders
     # the stages depend on: DVC must not see them (.dvcignore), or every
     # stage would look changed after this, and on every other machine.
     ran, _ = repro_log(project, mirror, "--force", "--single-item", *forced, bytecode=True)
-    assert ran == set(forced) and (project / "imdb_embeddings/core/__pycache__").is_dir()
+    assert ran == stages_of("glove_frozen", "learned_small") and (project / "imdb_embeddings/core/__pycache__").is_dir()
     assert repro(project, mirror) == set()
     # A CPU run prints no alarming lines (TensorFlow's CUDA probe).
     assert not re.search(r"cuInit|CUDA error|cuda drivers|^E0000", OUTPUT[0], re.MULTILINE), OUTPUT[0]
     assert {p.name: p.read_bytes() for p in (project / "data/models").iterdir()} == models
     assert {n: (metrics(project, n), last_epoch(project, n)) for n in KERAS} == before
     assert (project / "dvclive/glove_frozen/plots/metrics/train/loss.tsv").read_text() == history
-    assert (project / "dvc.lock").read_text() == lock
+    assert [path.read_text() for path in sorted(project.glob("**/dvc.lock"))] == lock
 
 
 def test_metrics_and_plots_commands(project, tmp_path):
@@ -302,15 +363,22 @@ def test_metrics_and_plots_commands(project, tmp_path):
     # dvc.lock records it, the labels in all, the draws; each artifact points to its card.
     import yaml
 
-    lock = yaml.safe_load((project / "dvc.lock").read_text())
-    md5s = {out["path"]: out["md5"] for stage in lock["stages"].values() for out in stage.get("outs", ())}
-    artifacts = yaml.safe_load((project / "dvc.yaml").read_text())["artifacts"]
+    locks = [yaml.safe_load(path.read_text()) for path in project.glob("**/dvc.lock")]
+    md5s = {
+        out["path"]: out["md5"] for lock in locks for stage in lock["stages"].values() for out in stage.get("outs", ())
+    }
+    artifacts = {
+        key: (path.parent, artifact)
+        for path in [project / "dvc.yaml", *project.glob("studies/*/dvc.yaml")]
+        for key, artifact in (yaml.safe_load(path.read_text()).get("artifacts") or {}).items()
+    }
     for name in (*KERAS, *NBSVM):
         card = (project / "cards" / f"{name}.md").read_text()
         m = files[f"metrics/{name}.json"]["data"][name]
         assert md5s[f"data/models/{name}.npz"] in card and f"Labelled reviews in all: {m['labels_total']:,}**" in card
         assert f"**{m['test_accuracy']:.4f}**" in card and f"ECE {m['ece']:.4f}" in card
-        assert artifacts[name.replace("_", "-")]["meta"]["card"] == f"cards/{name}.md"
+        folder, artifact = artifacts[name.replace("_", "-")]
+        assert (folder / artifact["meta"]["card"]).resolve() == (project / "cards" / f"{name}.md").resolve()
     few = (project / "cards/few_labels.md").read_text()
     assert "Over 2 label draws" in few and "Self-training assumes balanced classes" in few
     assert "few_labels minus nbsvm_200" in few
@@ -351,17 +419,20 @@ def test_too_many_samples_is_named(project, tmp_path):
     assert "only 120 training reviews" in result.stderr
 
 
-def test_a_broken_draw_is_named_and_the_metrics_kept(project):
+def test_a_broken_draw_is_named_and_the_metrics_kept(project, tmp_path):
+    import numpy as np
+
     project, _ = project
-    draw = project / "data/draws/few_labels/1.json"
+    draw = project / "data/draws/few_labels/1.npy"
     metrics_file = project / "metrics/few_labels.json"
     good, before = draw.read_bytes(), metrics_file.read_bytes()
+    np.save(tmp_path / "short.npy", np.zeros(3, np.float32))
     try:
-        for broken, said in ((b"{", "not a draw's result"), (b'{"test_accuracy": "high"}', "no test accuracy")):
+        for broken, said in ((b"{", "not a draw's predictions"), ((tmp_path / "short.npy").read_bytes(), "not 80")):
             draw.write_bytes(broken)
             result = run_tool(project, *stage_argv(project, "evaluate_nbsvm_pseudo@few_labels"), check=False)
             assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-            assert f"data/draws/few_labels/1.json: {said}" in result.stderr
+            assert f"data/draws/few_labels/1.npy: {said}" in result.stderr
             assert metrics_file.read_bytes() == before
     finally:
         draw.write_bytes(good)

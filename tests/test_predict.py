@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from imdb_embeddings.modeling.inference import predict_logits, read_exported
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
+from imdb_embeddings.serving.keras_file import read_exported
+from imdb_embeddings.serving.keras_model import predict_logits
 from imdb_embeddings.text.model_input import model_input
 from imdb_embeddings.text.sequences import load_sequences
 from tests.conftest import git, run_tool, tool_env
@@ -122,7 +123,7 @@ def test_errors_are_one_line(reproduced_project, tmp_path, case):
         "n-gram model not trained": (
             ["--model", "few_labels", "x"],
             None,
-            "model few_labels is not trained yet: run `dvc repro train_nbsvm_pseudo@few_labels`",
+            "model few_labels is not trained yet: run `dvc repro studies/nbsvm/dvc.yaml:train_nbsvm_pseudo@few_labels`",
         ),
         "empty file": (
             ["--model", "glove_frozen", "--file", str(tmp_path / "empty.txt")],
@@ -147,21 +148,23 @@ def test_errors_are_one_line(reproduced_project, tmp_path, case):
     assert result.stdout == ""
 
 
-def test_artifacts_cover_every_experiment():
-    from tests.project import ROOT, committed_params
+def test_each_artifact_is_a_model_of_params():
+    """The models registered in the pipelines' `artifacts:` (the book's and
+    each study's) are experiments of params.yaml; a new experiment needs none
+    to be trained, evaluated, carded and served by `predict`."""
+    from tests.project import ROOT, project_params
 
-    artifacts = yaml.safe_load((ROOT / "dvc.yaml").read_text())["artifacts"]
-    params = yaml.safe_load(committed_params())
-    for group, named in params["experiments"].items():
-        for name in named:
-            artifact = artifacts[name.replace("_", "-")]
-            assert artifact["path"] == f"data/models/{name}.npz" and artifact["type"] == "model"
-            assert {f"experiment-{name}", f"embedding-{group}"} <= set(artifact["labels"]) and artifact["desc"]
-    for named in params["nbsvm"].values():
-        for name in named:
-            artifact = artifacts[name.replace("_", "-")]
-            assert artifact["path"] == f"data/models/{name}.npz" and artifact["type"] == "model"
-            assert {f"experiment-{name}", "model-nbsvm"} <= set(artifact["labels"]) and artifact["desc"]
+    params = yaml.safe_load(project_params())
+    names = {name for section in ("experiments", "nbsvm") for group in params[section].values() for name in group}
+    registered = []
+    for path in [ROOT / "dvc.yaml", *sorted(ROOT.glob("studies/*/dvc.yaml"))]:
+        for key, artifact in (yaml.safe_load(path.read_text()).get("artifacts") or {}).items():
+            model = (path.parent / artifact["path"]).resolve().relative_to(ROOT)
+            assert model.parent == Path("data/models") and model.suffix == ".npz", (path, key)
+            assert model.stem in names and key == model.stem.replace("_", "-"), (path, key)
+            assert artifact["type"] == "model" and artifact["desc"], (path, key)
+            registered.append(model.stem)
+    assert len(registered) == len(set(registered)) >= 7
 
 
 def test_dvc_artifacts_get_from_a_clone(reproduced_project, tmp_path):
@@ -176,6 +179,8 @@ def test_dvc_artifacts_get_from_a_clone(reproduced_project, tmp_path):
     git(project, "commit", "-qm", "remote")
     # Register a version (what `gto register glove-frozen` does): an annotated tag.
     git(project, "tag", "-a", "glove-frozen@v1.0.0", "-m", "Registering artifact glove-frozen version v1.0.0")
+    # A study's artifact, `studies/nbsvm:full-data`: GTO writes its `:` as `=` in the tag.
+    git(project, "tag", "-a", "studies/nbsvm=full-data@v1.0.0", "-m", "Registering artifact full-data version v1.0.0")
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(project), str(clone))
     elsewhere = tmp_path / "elsewhere"
@@ -183,5 +188,8 @@ def test_dvc_artifacts_get_from_a_clone(reproduced_project, tmp_path):
     run_tool(elsewhere, "dvc", "artifacts", "get", str(clone), "glove-frozen", "-o", "model.npz", env=env)
     fetched = elsewhere / "model.npz"
     assert fetched.read_bytes() == (source / "data/models/glove_frozen.npz").read_bytes()
+    # A study's model: addressed by its pipeline's folder.
+    run_tool(elsewhere, "dvc", "artifacts", "get", str(clone), "studies/nbsvm:full-data", "-o", "nb.npz", env=env)
+    assert (elsewhere / "nb.npz").read_bytes() == (source / "data/models/full_data.npz").read_bytes()
     result = predict(elsewhere, "--model", "model.npz", "--json", "What a wonderful film.")
     assert result.returncode == 0 and "probability" in result.stdout

@@ -57,3 +57,26 @@ def test_commit_subjects_over_72_characters_are_named(tmp_path):
 def test_the_project_s_own_writing_passes():
     files = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
     assert [p for f in files for p in prose.check_file(f)] == []
+
+
+def test_proportion_fails_a_long_readme_a_chatty_dvc_yaml_and_a_long_docstring(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "stages").mkdir()
+    (tmp_path / "README.md").write_text("line\n" * 151)
+    (tmp_path / "docs/a.md").write_text("line\n" * 1150)
+    (tmp_path / "dvc.yaml").write_text(
+        "# one\n# two\n# three\n# four\nstages:\n  a:  # what a does\n    cmd: x  # and how\n  b:  # fine\n    cmd: y\n"
+    )
+    (tmp_path / "stages/s.py").write_text('"""' + "A line.\n" * 7 + '"""\n')
+    problems = prose.proportion(tmp_path)
+    assert problems == [
+        "README.md: 151 lines (at most 150)",
+        "README.md and docs/*.md: 1301 lines (at most 1300)",
+        "dvc.yaml: a header of 4 comment lines (at most 3)",
+        "dvc.yaml: stage a has 2 comment lines (at most 1)",
+        "stages/s.py: a docstring of 7 lines (at most 6)",
+    ], problems
+
+
+def test_the_project_is_in_proportion():
+    assert prose.proportion(ROOT) == []

@@ -6,21 +6,24 @@ import sys
 import numpy as np
 
 from imdb_embeddings.modeling.saving import renumber_shared_objects
+from tests.fixtures import experiment
+from tests.project import ROOT
 
 SAVE = """
 import sys
 import keras
 from imdb_embeddings.modeling.model import build_model
 from imdb_embeddings.modeling.saving import save_model
+from tests.fixtures import experiment
 keras.utils.set_random_seed(5)
-save_model(build_model(30, 6, 4, 3, "rmsprop"), sys.argv[1])
+save_model(build_model(experiment(embedding_dim=4, hidden_units=3), 30, 6), sys.argv[1])
 """
 
 
 def test_same_model_same_bytes_in_two_processes(tmp_path):
     paths = [tmp_path / "a.keras", tmp_path / "b.keras"]
     for path in paths:
-        subprocess.run([sys.executable, "-c", SAVE, str(path)], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-c", SAVE, str(path)], check=True, capture_output=True, cwd=ROOT)
     assert paths[0].read_bytes() == paths[1].read_bytes()
 
     import keras
@@ -28,7 +31,7 @@ def test_same_model_same_bytes_in_two_processes(tmp_path):
     from imdb_embeddings.modeling.model import build_model
 
     keras.utils.set_random_seed(5)
-    original = build_model(30, 6, 4, 3, "rmsprop")
+    original = build_model(experiment(embedding_dim=4, hidden_units=3), 30, 6)
     loaded = keras.models.load_model(paths[0])
     x = np.arange(60).reshape(10, 6) % 30
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), original.predict(x, verbose=0))

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from imdb_embeddings.core.calibration import brier, expected_calibration_error, reliability
-from imdb_embeddings.core.paired import compare, mcnemar_exact
-from imdb_embeddings.core.spread import draws_summary, spread
+from imdb_embeddings.evaluation.calibration import brier, expected_calibration_error, reliability
+from imdb_embeddings.evaluation.paired import compare, mcnemar_exact
+from imdb_embeddings.evaluation.spread import draws_summary, spread
 
 
 def test_ece_and_brier_on_cases_worked_by_hand():

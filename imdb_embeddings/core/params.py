@@ -1,7 +1,7 @@
 """The schema of `params.yaml` on pydantic: a model per section and per
-experiment, unknown keys refused, bounds as field constraints; every mistake
-at once, a line each (params_file.py: the YAML as DVC reads it, the lines,
-and the view that gives a stage only the keys dvc.yaml declares for it)."""
+experiment, unknown keys refused, bounds as field constraints, every mistake
+at once. A Keras experiment comes out whole: its keys over `train`'s, over
+DEFAULTS. `load` gives a stage the values of the keys it declares."""
 
 import re
 from pathlib import Path
@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import Checksum
-from imdb_embeddings.core.params_file import View, error_lines, read, shown
+from imdb_embeddings.core.params_file import error_lines, read, shown, value_at
 
 GLOVE_DIMS = (50, 100, 200, 300)
 EMBEDDINGS = ("learned", "glove", "word2vec")  # a group each, its own foreach in dvc.yaml
@@ -173,6 +173,57 @@ class ExperimentSpec(Section):
     embedding_dim: Dim | None = None  # learned only: pre-trained vectors bring their own
 
 
+# What an experiment leaves out and `train` does not give.
+DEFAULTS = {"model": "flatten", "dropout": 0.0, "learning_rate": None, "early_stopping": 0, "ngrams": 2}
+DEFAULTS["ngram_buckets"] = 100_000
+
+
+class Experiment(ExperimentSpec):
+    """One Keras experiment (or learning-curve point) whole: every key set."""
+
+    embedding: str  # learned, glove or word2vec: its group
+
+
+def merged(train: dict, own: dict, group: str, **settings: Any) -> Experiment:
+    """The one rule for an experiment's settings: its own keys (None: not
+    given) over `train`'s, over DEFAULTS; `settings` over all."""
+    given = {k: v for k, v in own.items() if v is not None and k in Experiment.model_fields}
+    values = {**DEFAULTS, "trainable": group == "learned", **train, **given, "embedding": group, **settings}
+    return Experiment.model_construct(**values)  # every value already checked
+
+
+def curve_experiment(curve: dict, train: dict, source: str, n: int, draw: int = 0) -> Experiment:
+    """A learning-curve point from the curve's keys and `train`'s (label
+    draw k seeded train.seed + k); `sizes` is not read."""
+    own = {k: v for k, v in curve.items() if k in Experiment.model_fields}
+    base = {k: v for k, v in train.items() if k not in own}
+    trainable = source == "learned" or curve["trainable"]
+    return merged(base, own, source, train_samples=n, trainable=trainable, seed=train["seed"] + draw)
+
+
+FROZEN_NGRAMS = "its n-gram vectors could not learn; set trainable: true"
+
+
+def experiment_problems(e: Experiment, where: str, families: Any, curve: bool = False) -> list[str]:
+    """The rules of merged settings, and of the model families when given."""
+    problems = []
+    if e.embedding == "learned" and e.embedding_dim is None:
+        problems.append(f"{where}.embedding_dim is missing (needed for learned embeddings)")
+    if e.embedding != "learned" and e.embedding_dim is not None:
+        problems.append(f"{where}.embedding_dim is set, but a {e.embedding} experiment uses {e.embedding}.dim")
+    if e.early_stopping and e.distribute == "multi_worker" and not curve:
+        problems.append(f"{where}.early_stopping is not supported with distribute multi_worker")
+    family = families.get(e.model) if families is not None else None
+    if families is not None and (family is None or (curve and family.ngram_input)):
+        known = [name for name, f in families.items() if not (curve and f.ngram_input)]
+        problems.append(f"{where}.model is {e.model!r}; expected one of {', '.join(known)}")
+    if family and family.ngram_input and not e.trainable:
+        problems.append(f"{where} is an {e.model} model with a frozen embedding: {FROZEN_NGRAMS}")
+    if family and family.ngram_input and e.ngrams < 2:
+        problems.append(f"{where}.ngrams is {e.ngrams}; expected 2, 3 or 4")
+    return problems
+
+
 class LearningCurve(Section):
     sizes: Annotated[list, _rule(lambda v: v and _whole(1, 10_000_000)(v), SIZES_RULE),
                      _rule(lambda v: len(v) <= MAX_CURVE_POINTS, f"has {{v}}; at most {MAX_CURVE_POINTS} points"),
@@ -263,8 +314,6 @@ class Params(Section):
     @model_validator(mode="after")
     def _across_sections(self, info: Any) -> "Params":
         """The rules between keys, every one that fails a line."""
-        from imdb_embeddings.core.settings import curve_experiment, experiment_problems, merged
-
         families, seen, problems = (info.context or {}).get("families"), {}, []
         if self.dataset.positive == self.dataset.negative:
             problems.append(f"dataset.positive and dataset.negative are both {shown(self.dataset.positive)}")
@@ -278,10 +327,10 @@ class Params(Section):
         if not any(named for *_, named in groups):
             problems.append("experiments has no experiment; name at least one")
         for _, group, named in groups:
-            for name, spec in named.items():
-                e = merged(self.train.model_dump(), spec.model_dump(), group)
-                problems += experiment_problems(e, f"experiments.{group}.{name}", families)
-        curve = curve_experiment(self.learning_curve, self.train, "learned", 1)
+            for name, spec in named.items():  # each experiment whole, as a stage reads it
+                named[name] = merged(self.train.model_dump(), spec.model_dump(), group)
+                problems += experiment_problems(named[name], f"experiments.{group}.{name}", families)
+        curve = curve_experiment(self.learning_curve.model_dump(), self.train.model_dump(), "learned", 1)
         problems += experiment_problems(curve, "learning_curve", families, curve=True)
         for name, pair in self.compare.pairs.items():
             wrong = [
@@ -303,10 +352,16 @@ class Params(Section):
         return self
 
 
-def load(path: str | Path = "params.yaml", keys: tuple | list | None = None, families: Any = None) -> Any:
-    """The checked params; with `keys` (dotted paths), a view of only those."""
+def load(*keys: str, path: str | Path = "params.yaml", families: Any = None) -> Any:
+    """params.yaml checked whole; with `keys` (dotted paths, those dvc.yaml
+    declares for the stage), only their values: one, or a tuple in order."""
     p = validate(read(path), path, families)
-    return p if keys is None else View(p, keys)
+    if not keys:
+        return p
+    if any(key.startswith("experiments") for key in keys) and "train" not in keys:
+        raise PipelineError("params.yaml: an experiment falls back on train's keys; declare train too")
+    values = tuple(value_at(p, key) for key in keys)
+    return values[0] if len(values) == 1 else values
 
 
 def validate(data: Any, path: str | Path = "params.yaml", families: Any = None) -> Params:

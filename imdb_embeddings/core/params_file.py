@@ -1,10 +1,8 @@
 """params.yaml as a file: read as DVC reads it (ruamel.yaml's safe loader,
 YAML 1.2, so `1e4` is a float here as there, and a key written twice is an
 error); the schema's errors (params.py) as one line each, naming the key;
-and the view a stage gets of it: only the keys dvc.yaml declares for the
-stage, so it cannot read a key whose change would not rerun it."""
+and the value at a dotted key."""
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -12,44 +10,22 @@ from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import decode_utf8, other_encoding
 
 
-class View:
-    """The keys a stage declared (dotted paths), typed; reading any other is an error."""
-
-    def __init__(self, value: Any, keys: Iterable[str], prefix: str = "") -> None:
-        self._value, self._keys, self._prefix = value, set(keys), prefix
-        if not prefix:
-            for key in self._keys:
-                _check_key(value, key)
-
-    def _get(self, part: Any, value: Any) -> Any:
-        path = f"{self._prefix}{part}"
-        if path in self._keys:
-            return value()
-        if any(key.startswith(path + ".") for key in self._keys):
-            return View(value(), self._keys, path + ".")
-        raise PipelineError(f"params.yaml: this stage reads {path}, which dvc.yaml does not declare for it")
-
-    def __getattr__(self, name: str) -> Any:
-        return self._get(name, lambda: getattr(self._value, name))
-
-    def __getitem__(self, key: str) -> Any:
-        return self._get(key, lambda: self._value[key])
-
-    def __iter__(self) -> Any:
-        return iter(self._value)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._value
-
-
-def _check_key(value: Any, key: str) -> None:
-    """A declared key that the file lacks is named with what is there."""
+def value_at(params: Any, key: str) -> Any:
+    """The checked value at a dotted key (`experiments.glove.glove_frozen`);
+    a key the file lacks is named with what is there."""
+    value = params
     for depth, part in enumerate(key.split(".")):
-        names = list(value.model_fields) if hasattr(value, "model_fields") else list(value)
-        if part not in names:
+        names = list(type(value).model_fields) if hasattr(type(value), "model_fields") else list(value)
+        if part not in map(str, names):
             where = ".".join(key.split(".")[:depth]) or "the file"
             raise PipelineError(f"params.yaml has no {key} ({where} has: {', '.join(map(str, names))})")
-        value = getattr(value, part) if hasattr(value, "model_fields") else value[part]
+        value = getattr(value, part) if hasattr(type(value), "model_fields") else value[_key(value, part)]
+    return value
+
+
+def _key(mapping: dict, part: str) -> Any:
+    """A mapping's key written as `part` (glove.members has whole numbers)."""
+    return next(key for key in mapping if str(key) == part)
 
 
 # What a value should have been, by pydantic's error type.

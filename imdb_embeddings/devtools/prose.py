@@ -6,10 +6,13 @@
   HTML comments are left out.
 - Commit subjects: at most MAX_SUBJECT characters, for every commit after
   SUBJECTS_FROM (the last one written before the rule).
+- Proportion (`proportion`): the README and the docs within their lines,
+  a comment line at most per stage of a dvc.yaml, stage docstrings short.
 
     python -m imdb_embeddings.devtools.prose README.md docs/*.md
 """
 
+import ast
 import re
 import subprocess
 import sys
@@ -19,6 +22,8 @@ from typing import NamedTuple
 MEAN_WORDS = 18
 MAX_PARAGRAPH = 80
 MAX_SUBJECT = 72
+MAX_README_LINES, MAX_DOC_LINES = 150, 1300  # the README; the README and docs/*.md together
+MAX_HEADER_COMMENTS, MAX_STAGE_COMMENTS, MAX_DOCSTRING_LINES = 3, 1, 6
 SUBJECTS_FROM = "ba9e6b6"  # commits up to this one had long subjects; the rule starts after it
 SENTENCE_END = re.compile(r"(?<=[.!?])[)\"']?\s+(?=[A-Z`*(\[\"'0-9])")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
@@ -83,8 +88,46 @@ def check_subjects(since: str = SUBJECTS_FROM) -> list[str]:
     ]
 
 
+def proportion(root: Path) -> list[str]:
+    """The README and docs within their lines; in each dvc.yaml, a short
+    header and at most one comment line a stage; stage docstrings short."""
+    problems = []
+    readme = len((root / "README.md").read_text(encoding="utf-8").splitlines())
+    docs = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in (root / "docs").glob("*.md"))
+    if readme > MAX_README_LINES:
+        problems.append(f"README.md: {readme} lines (at most {MAX_README_LINES})")
+    if readme + docs > MAX_DOC_LINES:
+        problems.append(f"README.md and docs/*.md: {readme + docs} lines (at most {MAX_DOC_LINES})")
+    for path in [root / "dvc.yaml", *sorted(root.glob("studies/*/dvc.yaml"))]:
+        problems += [f"{path.relative_to(root)}: {p}" for p in _comment_problems(path.read_text(encoding="utf-8"))]
+    for path in sorted((root / "stages").glob("*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        if len(doc.splitlines()) > MAX_DOCSTRING_LINES:
+            problems.append(f"{path.relative_to(root)}: a docstring of {len(doc.splitlines())} lines (at most 6)")
+    return problems
+
+
+def _comment_problems(text: str) -> list[str]:
+    """Comment lines of a dvc.yaml: the header's, and each stage's."""
+    header, stage, counts = 0, None, {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if re.match(r"^ {2}\w[\w-]*:", line) and not stripped.startswith("#"):
+            stage = stripped.split(":")[0]
+        elif re.match(r"^\S", line) and not stripped.startswith("#"):
+            stage = None if line.startswith(("artifacts", "plots", "vars", "metrics")) else stage
+        commented = stripped.startswith("#") or re.search(r"\s#\s", line)
+        if commented and stage is None and not counts:
+            header += 1
+        elif commented and stage is not None:
+            counts[stage] = counts.get(stage, 0) + 1
+    problems = [f"a header of {header} comment lines (at most {MAX_HEADER_COMMENTS})"] * (header > MAX_HEADER_COMMENTS)
+    problems += [f"stage {name} has {n} comment lines (at most 1)" for name, n in counts.items() if n > 1]
+    return problems
+
+
 def main(argv: list[str]) -> int:
-    problems = [p for name in argv for p in check_file(Path(name))] + check_subjects()
+    problems = [p for name in argv for p in check_file(Path(name))] + check_subjects() + proportion(Path.cwd())
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0

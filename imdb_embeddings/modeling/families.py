@@ -60,7 +60,7 @@ def flatten(x: Any, experiment: Any) -> Any:
 @family("mean", masked=True)
 def mean(x: Any, experiment: Any) -> Any:
     """The mean of the word vectors, padding left out: order-free."""
-    from imdb_embeddings.modeling.model import MaskedMean
+    from imdb_embeddings.modeling.layers import MaskedMean
 
     return MaskedMean(name="mean")(x)
 

@@ -1,118 +1,28 @@
-"""Training one experiment: the seeded split of the training reviews, the
-model fitted on one device or under a `tf.distribute` strategy, and its
-per-epoch history logged by DVCLive (the Keras callback, or the same
-callback driven by the multi-worker loop).
+"""Training one experiment: the model fitted on one device or under a
+`tf.distribute` strategy, its per-epoch history logged by DVCLive (the Keras
+callback, or the same callback driven by the multi-worker loop); and a
+learning-curve point (`curve_point`). Only the stages that train import it."""
 
-Only the train stage imports this module (it imports TensorFlow, ~3 s).
-"""
-
-import contextlib
-import gc
 import logging
-import os
-import re
-import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.settings import Experiment
+from imdb_embeddings.core.params import Experiment
+from imdb_embeddings.modeling.export import model_logits
+from imdb_embeddings.modeling.families import FAMILIES
+from imdb_embeddings.serving.output import probability
+from imdb_embeddings.serving.tensorflow_start import import_tensorflow
+from imdb_embeddings.splits import split_indices
+from imdb_embeddings.text.model_input import input_spec, model_input, training_data
 
 log = logging.getLogger("training")
 # Validation only predicts, so its batch size changes no weight: a large one
 # makes the 10,000-review validation of reference 2 cheap at every epoch.
 VALIDATION_BATCH_SIZE = 1024
-
-
-# What TensorFlow's pip build prints on every start on a machine without an
-# NVIDIA GPU (it probes for one, and logs the miss, some of it as ERROR, some
-# before its log level applies), and oneDNN's notice: nothing is wrong.
-HARMLESS_START_UP = re.compile(
-    r"All log messages before absl::InitializeLog|oneDNN custom operations are on"
-    r"|Could not find cuda drivers|failed call to cuInit|Unable to register cu(?:DNN|FFT|BLAS) factory"
-    r"|computation placer already registered|TF-TRT Warning|This TensorFlow binary is optimized"
-)
-
-
-def import_tensorflow() -> Any:
-    """`import tensorflow`, and its device discovery, without the start-up
-    lines above; every other line it prints is passed on.
-
-    Later, TensorFlow 2.21 under Keras 3.15 logs a C++ ERROR at every `fit`
-    ("NodeDef mentions attribute use_unbounded_threadpool which is not in the
-    op definition ... Unknown attributes will be ignored"): a version-skew
-    notice, not a fault. So C++ logging is at FATAL only (level 3) unless the
-    user sets TF_CPP_MIN_LOG_LEVEL; real failures still raise Python errors."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with filtered_stderr(HARMLESS_START_UP), without_optional_imports(), without_garbage_collection():
-        import tensorflow as tf
-
-        tf.config.list_physical_devices()
-    return tf
-
-
-@contextlib.contextmanager
-def without_garbage_collection() -> Iterator[None]:
-    """Python's cyclic garbage collector off while TensorFlow loads, and what
-    it loaded frozen after (gc.freeze: never scanned again). The import makes
-    millions of long-lived objects, and each full collection during it walked
-    all of them: about 0.5 s of every training process here (1.75 s -> 1.25
-    s), for nothing to free. Collection is back on for the fit."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
-# Packages Keras imports when installed, for features training never uses, and
-# guards (`except ImportError`): scikit-learn for its wrappers (NBSVM needs it
-# installed; about 0.9 s), matplotlib for its image galleries (the learning
-# curve's picture needs it; about 0.26 s).
-OPTIONAL_FOR_KERAS = ("sklearn", "matplotlib")
-
-
-@contextlib.contextmanager
-def without_optional_imports() -> Iterator[None]:
-    """Hide OPTIONAL_FOR_KERAS while TensorFlow and Keras load (about 1.2 s
-    of every training process here); importable again after."""
-    hidden = [name for name in OPTIONAL_FOR_KERAS if name not in sys.modules]  # one already loaded is paid for
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # `import <name>` raises ImportError
-    try:
-        yield
-    finally:
-        for name in hidden:
-            del sys.modules[name]
-
-
-@contextlib.contextmanager
-def filtered_stderr(drop: re.Pattern) -> Iterator[None]:
-    """Route file descriptor 2 (C++ logs too) to a temporary file for the
-    block, then write out every line that `drop` does not match."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as capture:
-        os.dup2(capture.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            capture.seek(0)
-            for line in capture.read().decode("utf-8", "replace").splitlines(keepends=True):
-                if not drop.search(line):
-                    sys.stderr.write(line)
-            sys.stderr.flush()
 
 
 def train(
@@ -176,24 +86,10 @@ class Fitted(NamedTuple):
 
 
 def _build(experiment: Experiment, max_words: int, width: int, embedding_weights: np.ndarray | None, kind: str) -> Any:
-    from imdb_embeddings.modeling.families import FAMILIES
     from imdb_embeddings.modeling.model import STEPS_PER_EXECUTION, build_model
 
-    ngram_rows = experiment.ngram_buckets if FAMILIES[experiment.model].ngram_input else 0
-    return build_model(
-        max_words=max_words,
-        maxlen=width,
-        family=experiment.model,
-        dropout=experiment.dropout,
-        learning_rate=experiment.learning_rate,
-        vocabulary_rows=max_words + ngram_rows,
-        embedding_dim=(embedding_weights.shape[1] if embedding_weights is not None else experiment.embedding_dim),
-        hidden_units=experiment.hidden_units,
-        optimizer=experiment.optimizer,
-        embedding_weights=embedding_weights,
-        trainable=experiment.trainable,
-        steps_per_execution=STEPS_PER_EXECUTION if kind == "none" else 1,
-    )
+    steps = STEPS_PER_EXECUTION if kind == "none" else 1
+    return build_model(experiment, max_words, width, embedding_weights, steps_per_execution=steps)
 
 
 def _callbacks(experiment: Experiment, live_dir: str | Path | None) -> list[Any]:
@@ -268,3 +164,38 @@ def live_callback(live_dir: str | Path) -> Any:
 
     live = Live(dir=str(live_dir), dvcyaml=None, save_dvc_exp=False, report=None)
     return DVCLiveCallback(live=live)
+
+
+def curve_point(
+    experiment: Experiment, max_words: int, train_seqs: tuple, test_seqs: tuple, matrix: np.ndarray | None
+) -> "CurvePoint":
+    """A learning-curve point: the experiment trained on `n` reviews of the
+    seeded shuffle (the same validation reviews for every n), then its
+    P(positive) of every test review, predicted in memory."""
+    split = split_indices(len(train_seqs[2]), experiment, "learning_curve", validation_first=True)
+    spec = input_spec(experiment, max_words, FAMILIES[experiment.model].ngram_input)
+    fitted = train(
+        experiment,
+        f"{experiment.embedding}@{len(split.train)}",
+        max_words,
+        training_data(train_seqs, spec, split),
+        matrix,
+        None,
+    )
+    test_tokens, test_offsets, _ = test_seqs
+    logits = model_logits(fitted.model, model_input(test_tokens, test_offsets, spec))
+    fit = {
+        "source": experiment.embedding,
+        "train_samples": int(len(split.train)),
+        "validation_samples": int(len(split.validation)),
+        "epochs": len(fitted.history["loss"]),
+        "max_epochs": experiment.epochs,  # at the cap, early stopping never stopped it: a floor
+        "dim": int(matrix.shape[1]) if matrix is not None else experiment.embedding_dim,
+    }
+    return CurvePoint(fit, probability(logits).astype(np.float32), fitted.seconds)
+
+
+class CurvePoint(NamedTuple):
+    fit: dict[str, Any]  # the point's output: the same for the same inputs
+    probabilities: np.ndarray  # P(positive) of each test review (float32): its accuracy, its comparisons
+    seconds: float  # fitting time, logged and kept out of the output (core/timings.py)

@@ -14,12 +14,12 @@ import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.params import NbsvmExperiment
-from imdb_embeddings.core.splits import split_indices
 from imdb_embeddings.nbsvm import fit as nbsvm
 from imdb_embeddings.nbsvm.exact_ngrams import MAX_VOCABULARY
 from imdb_embeddings.nbsvm.features_file import TrainingText
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
 from imdb_embeddings.nbsvm.teacher import Training, pseudo_labelled, review_vectors
+from imdb_embeddings.splits import split_indices
 from imdb_embeddings.text.tokenizer import fit_and_encode_chunks
 
 ALL_WORDS = MAX_VOCABULARY + 1  # every training word (~75,000): max_words counts the padding index

@@ -2,7 +2,7 @@
 the tokenizer's text rules, the kept n-grams (sorted keys, exact_ngrams.py) and
 one weight each (the logistic regression's coefficient times the n-gram's
 NB log-count ratio, so prediction is a sum), and the bias. Raw text in,
-probability out, numpy only (imdb_embeddings/classifier.py): `evaluate` and
+probability out, numpy only (serving/classifier.py): `evaluate_nbsvm` and
 `imdb-embeddings predict` both run it."""
 
 import json
@@ -14,9 +14,9 @@ import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import atomic_path
-from imdb_embeddings.core.metrics import probability
-from imdb_embeddings.core.npz import check_vocabulary, read_npz, text_member
 from imdb_embeddings.nbsvm.exact_ngrams import MAX_N, MAX_VOCABULARY, ngram_keys, present
+from imdb_embeddings.serving.npz import check_vocabulary, read_npz, text_member
+from imdb_embeddings.serving.output import probability
 from imdb_embeddings.text.tokenizer import RULES, encode
 
 if TYPE_CHECKING:

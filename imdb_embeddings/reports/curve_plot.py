@@ -1,9 +1,8 @@
-"""The learning curve from its points (`<source>-<n>.json` and its label
-draws `<source>-<n>-draw<k>.json` in the points' folder): one CSV per
-embedding source for `dvc plots` and a PNG for the README, test accuracy
-against labelled training reviews on a log scale. Where a point has several
-draws, the curve goes through their mean and a band spans the lowest to the
-highest."""
+"""The learning curve from its points (`<source>-<n>.json` and `.npy`, and
+its label draws `<source>-<n>-draw<k>.*` in the points' folder): each
+point's test accuracy, one CSV per embedding source for `dvc plots` and a
+PNG for the README, on a log scale. Where a point has several draws, the
+curve goes through their mean and a band spans the lowest to the highest."""
 
 import csv
 import io
@@ -11,8 +10,11 @@ import json
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import atomic_path
+from imdb_embeddings.evaluation.metrics import correct
 
 # test_accuracy: the mean over the point's draws; low, high: the lowest and highest draw.
 COLUMNS = ("train_samples", "test_accuracy", "low", "high", "draws", "epochs")
@@ -33,25 +35,29 @@ class Expected(NamedTuple):
     draw_sizes: list[int]  # ... at these sizes
 
 
-def read_points(folder: str | Path, expected: Expected) -> dict[str, list[dict[str, Any]]]:
+def read_points(folder: str | Path, expected: Expected, labels: np.ndarray) -> dict[str, list[dict[str, Any]]]:
     """{source: points sorted by train_samples}, each point its draws'
-    summary. Only the expected files are read: a point or draw dropped from
-    params.yaml leaves its file behind (DVC keeps it), and it is not counted."""
+    summary, each draw's test accuracy from its predictions and the test
+    `labels`. Only the expected files are read: a point or draw dropped from
+    params.yaml leaves its files behind (DVC keeps them), and it is not counted."""
     curves: dict[str, list[dict[str, Any]]] = {}
     for source in expected.sources:
         for n in expected.sizes:
             names = [f"{source}-{n}.json"]
             if n in expected.draw_sizes:
                 names += [f"{source}-{n}-draw{k}.json" for k in expected.draws]
-            draws = [_point(Path(folder) / name) for name in names]
+            draws = [_point(Path(folder) / name, labels) for name in names]
             curves.setdefault(source, []).append(_summary(draws))
     return {source: sorted(points, key=lambda p: p["train_samples"]) for source, points in curves.items()}
 
 
-def _point(path: Path) -> dict[str, Any]:
+def _point(path: Path, labels: np.ndarray) -> dict[str, Any]:
     try:
         point = json.loads(path.read_text(encoding="utf-8"))
-        point["test_accuracy"] = float(point["test_accuracy"])
+        p = np.load(path.with_suffix(".npy"))
+        if p.shape != labels.shape:
+            raise ValueError(f"{p.size} predictions for {len(labels)} test reviews")
+        point["test_accuracy"] = round(float(np.mean(correct(labels, p))), 6)
         return point
     except FileNotFoundError:
         raise PipelineError(f"{path}: missing; `dvc repro` runs the curve_* stages that write it") from None

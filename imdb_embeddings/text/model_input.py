@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from imdb_embeddings.core.splits import Split
 from imdb_embeddings.text.ngrams import add_ngrams
 from imdb_embeddings.text.padding import pad_sequences
 
@@ -34,8 +33,8 @@ def model_input(tokens: np.ndarray, offsets: np.ndarray, spec: InputSpec, rows: 
     return x
 
 
-def training_data(sequences: tuple, spec: InputSpec, split: Split) -> dict[str, np.ndarray]:
-    """The model's inputs and labels of a split's training and validation rows."""
+def training_data(sequences: tuple, spec: InputSpec, split: Any) -> dict[str, np.ndarray]:
+    """The model's inputs and labels of a split's training and validation rows (splits.py)."""
     tokens, offsets, labels = sequences
     return {
         "x_train": model_input(tokens, offsets, spec, split.train),

@@ -58,7 +58,7 @@ def paired_summary(
 ) -> dict:
     """What a comparison's metrics file holds: the two models' names, then
     `compare`'s figures from their P(positive) of the same test reviews."""
-    from imdb_embeddings.core.metrics import correct
+    from imdb_embeddings.evaluation.metrics import correct
 
     result = compare(correct(labels, p_a), correct(labels, p_b), seed, resamples)
     figures = {k: round(v, 6) if isinstance(v, float) else v for k, v in result._asdict().items()}

@@ -1,99 +1,21 @@
-"""The trained models' forward pass in numpy, so that `evaluate` (which
-trains nothing) needs no TensorFlow: about 3 s less per experiment. A
-model with any other layer (a GRU, say) is exported with its `.keras` file
-inside, and runs through Keras instead (`keras_logits`).
+"""A Keras model's file, read back without trusting it: the layers, weights,
+input spec and vocabulary that modeling/export.py wrote, each checked against
+the others (serving/npz.py reads the archive itself). Any fault is one line
+naming it. `numpy_runs` says whether the numpy forward pass knows every
+layer; a model with any other layer carries its `.keras` file instead."""
 
-`train` saves, beside the `.keras` model, its layers and weights as a plain
-`.npz` (`export_weights`), with what turns sequences into its input (the
-input length, and the n-gram settings of an ``ngram_bag`` model);
-`predict_logits` runs every layer kind that `modeling/model.py` builds
-(Embedding with or without its padding mask, Flatten, the masked mean
-`MaskedMean`, Conv1D "valid" with stride 1, GlobalMaxPooling1D,
-Dropout as the identity, Dense with relu or sigmoid) and refuses anything
-else by name. The test suite holds each model family to Keras' own
-`model.evaluate` on the same model.
-"""
-
-import json
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
-from imdb_embeddings.core.files import atomic_path
-from imdb_embeddings.core.npz import check_vocabulary, read_npz, reason, text_member
+from imdb_embeddings.serving.npz import check_vocabulary, read_npz, text_member
 from imdb_embeddings.text.ngrams import input_width
-from imdb_embeddings.text.tokenizer import RULES
 
 LAYERS = {"Embedding", "Flatten", "Dense", "InputLayer", "MaskedMean", "Conv1D", "GlobalMaxPooling1D", "Dropout"}
 ACTIVATIONS = {"relu", "sigmoid", "linear"}
-
-
-def export_weights(
-    model: Any,
-    dest: str | Path,
-    spec: dict[str, Any] | None = None,
-    vocabulary: list[str] | None = None,
-    keras_file: str | Path | None = None,
-) -> None:
-    """The model's layers (kind, activation) and weights, in order, and the
-    spec of its input (text/model_input.py; by default plain words, padded to
-    the input length), so that `evaluate` needs no params. With the
-    `vocabulary` (and the tokenizer's rules, saved with it) the file is a
-    self-contained model: raw text in, probability out (exported.py).
-    `keras_file`: the model saved by saving.py, embedded when numpy cannot run it."""
-    spec = spec or {"maxlen": int(model.input_shape[1]), "ngrams": 1}
-    layers, weights = describe(model)
-    arrays: dict[str, np.ndarray] = {}
-    numpy = numpy_runs(layers)  # else the file carries the Keras model itself
-    if numpy:
-        arrays["layers"] = np.array(json.dumps(layers))
-    else:
-        arrays["keras"] = np.frombuffer(_keras_bytes(model, keras_file), dtype=np.uint8)
-    arrays["input_spec"] = np.array(json.dumps(spec, sort_keys=True))  # second, as the files always had it
-    if numpy:
-        arrays.update({f"{i}/{j}": w for i, values in enumerate(weights) for j, w in enumerate(values)})
-    if vocabulary is not None:
-        arrays["vocabulary"] = np.array(json.dumps(vocabulary, ensure_ascii=False))
-        arrays["tokenizer"] = np.array(json.dumps(RULES, sort_keys=True))
-    with atomic_path(dest, suffix=".npz") as tmp:
-        np.savez(tmp, **arrays)
-
-
-def _keras_bytes(model: Any, keras_file: str | Path | None) -> bytes:
-    if keras_file is None:
-        from imdb_embeddings.modeling.saving import save_model
-
-        with tempfile.TemporaryDirectory() as folder:
-            keras_file = Path(folder) / "model.keras"
-            save_model(model, keras_file)
-            return keras_file.read_bytes()
-    return Path(keras_file).read_bytes()
-
-
-def describe(model: Any) -> tuple[list[dict[str, Any]], list[list[np.ndarray]]]:
-    """Each layer's kind, activation and settings, and its weights, in order."""
-    layers, weights = [], []
-    for layer in model.layers:
-        config = layer.get_config()
-        values = layer.get_weights()
-        layers.append(
-            {
-                "name": layer.name,
-                "kind": type(layer).__name__,
-                "activation": config.get("activation"),
-                "weights": len(values),
-                "mask_zero": bool(config.get("mask_zero", False)),
-                "padding": config.get("padding"),
-                "strides": config.get("strides"),
-                "dilation_rate": config.get("dilation_rate"),
-            }
-        )
-        weights.append(values)
-    return layers, weights
 
 
 def numpy_runs(layers: list[dict[str, Any]]) -> bool:
@@ -103,48 +25,6 @@ def numpy_runs(layers: list[dict[str, Any]]) -> bool:
     except PipelineError:
         return False
     return True
-
-
-def model_logits(model: Any, x: np.ndarray) -> np.ndarray:
-    """The logits of a Keras model in memory: the numpy pass where it knows the
-    layers (the same numbers as the exported file gives), else Keras."""
-    layers, weights = describe(model)
-    return predict_logits(layers, weights, x) if numpy_runs(layers) else keras_logits(model, x)
-
-
-def keras_logits(model: Any, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """The sigmoid layer's input through Keras, then its weights in numpy:
-    logits, not probabilities rounded near 0 and 1."""
-    import keras
-
-    features = keras.Model(model.inputs, model.layers[-1].input)
-    kernel, *bias = model.layers[-1].get_weights()
-    h = features.predict(x, batch_size=batch_size, verbose=0) @ kernel
-    return (h + bias[0] if bias else h)[:, 0]
-
-
-def load_keras(data: bytes, spec: dict[str, Any], path: str | Path) -> Any:
-    """The embedded `.keras` model, loaded safely (no code in it runs) and
-    checked: one input of the spec's width, a sigmoid Dense(1) at the end."""
-    from imdb_embeddings.modeling.training import import_tensorflow
-
-    import_tensorflow()
-    import keras
-
-    with tempfile.TemporaryDirectory() as folder:
-        file = Path(folder) / "model.keras"
-        file.write_bytes(data)
-        try:
-            model = keras.saving.load_model(file, compile=False, safe_mode=True)
-        except Exception as exc:  # Keras raises many kinds; each is one line here
-            raise PipelineError(f"{path}: its Keras model cannot be loaded ({reason(exc)})") from None
-    last = model.layers[-1] if model.layers else None
-    width = input_width(spec["maxlen"], spec["ngrams"])
-    if len(model.inputs) != 1 or tuple(model.inputs[0].shape)[1:] != (width,):
-        raise PipelineError(f"{path}: its Keras model does not take the {width} ids its input spec gives")
-    if type(last).__name__ != "Dense" or last.get_config().get("activation") != "sigmoid" or last.units != 1:
-        raise PipelineError(f"{path}: expected a model ending in a sigmoid Dense layer")
-    return model
 
 
 class Exported(NamedTuple):
@@ -298,51 +178,3 @@ def _check_shapes(
             raise PipelineError(f"{path}: layer {name} ({kind}): {fault}")
     if shape != (1,):
         raise PipelineError(f"{path}: the model's output has shape {shape}, not one probability")
-
-
-def predict_logits(
-    layers: list[dict[str, Any]], weights: list[list[np.ndarray]], x: np.ndarray, batch_size: int = 1024
-) -> np.ndarray:
-    """The output layer's pre-activation values (the logits of the sigmoid)."""
-    out = []
-    for start in range(0, len(x), batch_size):
-        h = x[start : start + batch_size]
-        mask = None  # which positions are words, after an Embedding with mask_zero
-        for layer, w in zip(layers, weights):
-            kind = layer["kind"]
-            if kind == "Embedding":
-                mask = (h != 0) if layer.get("mask_zero") else None
-                h = w[0][h]
-            elif kind == "Flatten":
-                h = h.reshape(len(h), -1)
-            elif kind == "MaskedMean":
-                if mask is None:
-                    h = h.mean(axis=1)
-                else:
-                    counts = np.maximum(mask.sum(axis=1, keepdims=True), 1).astype(h.dtype)
-                    h = (h * mask[..., None]).sum(axis=1) / counts
-                mask = None
-            elif kind == "Conv1D":
-                kernel, bias = w[0], w[1]
-                width = h.shape[1] - len(kernel) + 1
-                conv = sum(h[:, j : j + width, :] @ kernel[j] for j in range(len(kernel))) + bias
-                h = _activate(conv, layer["activation"])
-                mask = None  # Conv1D does not pass a mask on
-            elif kind == "GlobalMaxPooling1D":
-                h = h.max(axis=1)
-            elif kind == "Dense":
-                h = h @ w[0] + w[1] if len(w) > 1 else h @ w[0]
-                if layer is layers[-1]:
-                    break  # the sigmoid is applied by the metrics, from the logits
-                h = _activate(h, layer["activation"])
-            # Dropout and InputLayer: the identity at inference.
-        out.append(h[:, 0])
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.float32)
-
-
-def _activate(h: np.ndarray, activation: str) -> np.ndarray:
-    if activation == "relu":
-        return np.maximum(h, 0)
-    if activation == "sigmoid":
-        return 1 / (1 + np.exp(-h))
-    return h
