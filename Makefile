@@ -30,21 +30,21 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 # The book's pipeline (dvc.yaml). Offline, with the mirror beside this project
 # (GloVe 50-d only): make run PIPELINE_MIRROR=../shared/mirror GLOVE_DIM=50,
 # which runs it as `dvc exp run -S glove.dim=50` (params.yaml updated).
-# It says first how many stages are out of date.
+# First params.yaml is checked and the stages out of date counted; with none,
+# DVC is not run (imdb_embeddings/make_run.py). DVC's warning per output on a
+# first run becomes one line; pipefail keeps DVC's exit status.
 GLOVE_DIM ?=
-# DVC's warning per output on a first run (no dvc.lock yet) becomes one line
-# (imdb_embeddings/first_run.py); pipefail keeps DVC's exit status.
 REPRO = $(if $(GLOVE_DIM),dvc exp run -S glove.dim=$(GLOVE_DIM),dvc repro)
 run: SHELL := /bin/bash
 run: setup
-	@dvc status --json dvc.yaml 2>/dev/null | python -c 'import json, sys; print(f"make run: {len(json.load(sys.stdin))} stages to run")' 2>/dev/null || true
-	set -o pipefail; $(REPRO) 2>&1 | python -m imdb_embeddings.first_run
+	@python -m imdb_embeddings.make_run plan run $(GLOVE_DIM); case $$? in 0) ;; 1) exit 0;; *) exit 1;; esac; \
+	    echo "$(REPRO)"; set -o pipefail; $(REPRO) 2>&1 | python -m imdb_embeddings.make_run filter run
 
 # The book and every study (studies/*/dvc.yaml), the same way.
 studies: SHELL := /bin/bash
 studies: setup
-	@dvc status --json 2>/dev/null | python -c 'import json, sys; print(f"make studies: {len(json.load(sys.stdin))} stages to run")' 2>/dev/null || true
-	set -o pipefail; $(REPRO) --all-pipelines 2>&1 | python -m imdb_embeddings.first_run
+	@python -m imdb_embeddings.make_run plan studies $(GLOVE_DIM); case $$? in 0) ;; 1) exit 0;; *) exit 1;; esac; \
+	    echo "$(REPRO) --all-pipelines"; set -o pipefail; $(REPRO) --all-pipelines 2>&1 | python -m imdb_embeddings.make_run filter studies
 
 # Opt-in research (docs/frontier.md), after `make run`: PV-DBOW document
 # vectors (doc_vectors.dbow) and the few-labels route they teach

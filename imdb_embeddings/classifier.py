@@ -17,6 +17,7 @@ from imdb_embeddings.serving.keras_model import ExportedModel
 
 class Classifier(Protocol):
     path: Path | None
+    vocabulary: list[str]  # the words it knows
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """The output's pre-sigmoid value for each text (the metrics start from these)."""

@@ -149,22 +149,25 @@ def split_lines(data: bytes, where: str) -> list[str]:
 def predict(args: argparse.Namespace) -> None:
     from imdb_embeddings.classifier import load_classifier
     from imdb_embeddings.serving.output import THRESHOLD  # as evaluate counts a prediction positive
+    from imdb_embeddings.text.tokenizer import known_words
 
     model = load_classifier(resolve_model(args.model))
     texts = read_texts(args)
-    given = [i for i, text in enumerate(texts) if text.strip()]
-    probabilities = model.probabilities([texts[i] for i in given]).tolist()
-    rows = [EMPTY_JSON if args.json else EMPTY_TEXT] * len(texts)
-    for i, p in zip(given, probabilities):
-        label = "positive" if p > THRESHOLD else "negative"
-        rows[i] = json.dumps({"label": label, "probability": p}) if args.json else f"{label}\t{p:.4f}"
+    words, known = known_words(texts, model.vocabulary)
+    # A text with no word is empty; one with no word the model knows, unknown: neither gets a probability.
+    readable = [i for i, text in enumerate(texts) if text.strip() and known[i]]
+    probabilities = dict(zip(readable, model.probabilities([texts[i] for i in readable]).tolist(), strict=True))
+    rows = []
+    for i in range(len(texts)):
+        share = round(float(known[i] / words[i]), 4) if words[i] and texts[i].strip() else None
+        p = probabilities.get(i)
+        label = "empty" if share is None else "unknown" if p is None else "positive" if p > THRESHOLD else "negative"
+        if args.json:
+            rows.append(json.dumps({"label": label, "probability": p, "known": share}))
+        else:
+            rows.append(f"{label}\t{'-' if p is None else f'{p:.4f}'}")
     sys.stdout.write("\n".join(rows) + "\n")
     sys.stdout.flush()
-
-
-# The row of a blank review: nothing to predict, said so in its place.
-EMPTY_TEXT = "empty\t-"
-EMPTY_JSON = json.dumps({"label": "empty", "probability": None})
 
 
 def verify(args: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@
 `cards/<name>.md` (imdb_embeddings/reports/model_card.py), from its params,
 its model file and the metrics the pipeline measured.
 
-    python -m stages.model_cards data/models metrics data/evaluation cards
+    python -m stages.model_cards data/models data/evaluation metrics/compare cards
 """
 
 import argparse
@@ -32,13 +32,13 @@ PARAMS = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", help="the folder of models, <name>.npz")
-    parser.add_argument("metrics", help="the folder of metrics, <name>.json and compare/<pair>.json")
     parser.add_argument("details", help="the folder of every model's figures, <name>.json")
+    parser.add_argument("comparisons", help="the folder of the paired comparisons, <pair>.json")
     parser.add_argument("cards", help="the folder the cards go to, <name>.md")
     args = parser.parse_args()
     keras, _, nbsvm, compared, glove_dim, word2vec_dim, dataset_path, dataset_format = params.load(*PARAMS)
     sources = {"glove_dim": glove_dim, "word2vec_dim": word2vec_dim}
-    pairs = {pair: read(Path(args.metrics) / "compare" / f"{pair}.json")[pair] for pair in compared}
+    pairs = {pair: read(Path(args.comparisons) / f"{pair}.json")[pair] for pair in compared}
     for group, name, settings in experiments(keras, nbsvm):
         inputs = CardInputs(
             name=name,

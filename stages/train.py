@@ -3,7 +3,7 @@ seeded sample of the training reviews, its epochs logged with DVCLive, and
 the self-contained model saved (imdb_embeddings/modeling/).
 
     python -m stages.train <group> <name> data/tokenized/train.npz data/tokenized/vocab.json \
-        [--matrix data/embedding/<group>.npy] --model ... --fit ... --log dvclive/<name>
+        [--matrix data/embedding/<group>.npy] --model ... --fit ... --log dvclive/<name> --history ...
 """
 
 import argparse
@@ -17,7 +17,7 @@ from imdb_embeddings.core.files import write_json
 from imdb_embeddings.modeling import distribute
 from imdb_embeddings.modeling.export import export_weights
 from imdb_embeddings.modeling.families import FAMILIES
-from imdb_embeddings.modeling.training import train
+from imdb_embeddings.modeling.training import train, write_history
 from imdb_embeddings.splits import split_indices
 from imdb_embeddings.text.model_input import input_spec, training_data
 from imdb_embeddings.text.sequences import load_sequences
@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("--model", required=True, help="the self-contained model (.npz)")
     parser.add_argument("--fit", required=True, help="the fit's summary (.json): labelled reviews, epochs")
     parser.add_argument("--log", required=True, help="DVCLive's folder")
+    parser.add_argument("--history", required=True, help="loss and accuracy per epoch, for `dvc plots` (.csv)")
     args = parser.parse_args()
     if (args.matrix is None) != (args.group == "learned"):
         parser.error("--matrix goes with a glove or word2vec experiment, and only with one")
@@ -55,6 +56,7 @@ def main() -> None:
     with open(args.vocabulary, encoding="utf-8") as f:
         vocabulary = json.load(f)
     export_weights(fitted.model, args.model, spec, vocabulary)  # weights, vocabulary, text rules, input spec
+    write_history(fitted.history, args.history)
     # What the fit used (labelled reviews in all), for evaluate's metrics; its time is not an output.
     summary = {"train_samples": len(split.train), "validation_samples": len(split.validation)}
     write_json(args.fit, {**summary, "epochs": len(fitted.history["loss"])})

@@ -97,7 +97,7 @@ def stages(project: Path) -> list:
         return list(repo.index.stages)
 
 
-GUARD = f"python -m {STAGE_PACKAGE}.check_params"  # first, where a command holds a value of params.yaml
+GUARD = f"python -m {STAGE_PACKAGE}.check_names"  # first, where a command holds a value of params.yaml
 CORE = "imdb_embeddings/core"
 # A stage's group and item, from its command: `train learned <name>`, `draw <group> <name> --draw <k>`, ...
 GROUPS = ("learned", "glove", "word2vec", "labelled", "pseudo_labelled", "doc_taught")

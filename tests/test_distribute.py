@@ -20,7 +20,7 @@ TOLERANCE = 0.05  # test accuracy, on 80 fixture test reviews (4 reviews)
 
 
 def accuracy_of(project):
-    return json.loads((project / "metrics" / f"{NAME}.json").read_text())[NAME]["test_accuracy"]
+    return json.loads((project / "metrics" / f"{NAME}.json").read_text())["test_accuracy"]
 
 
 def last_epoch(project):

@@ -57,7 +57,7 @@ def test_make_frontier_runs_the_research_group(reproduced_project, tmp_path):
     }, result.stdout
     train, test = (project / "data/doc_vectors/dbow/train.npy"), (project / "data/doc_vectors/dbow/test.npy")
     assert train.exists() and test.exists()
-    metrics = json.loads((project / f"metrics/{TAUGHT}.json").read_text())[TAUGHT]
+    metrics = json.loads((project / f"metrics/{TAUGHT}.json").read_text())
     assert 0 <= metrics["test_accuracy"] <= 1 and metrics["draws"]["ci95_low"] <= metrics["draws"]["mean"]
     fit = json.loads((project / f"data/models/{TAUGHT}.fit.json").read_text())
     assert fit["train_samples"] == 20 and fit["pseudo_labels"] == 40

@@ -7,6 +7,7 @@ a stage (the stage check_params, upstream of every other). Under
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ OUT_TEMPLATES = (
     "data/models/{}.npz",
     "data/models/{}.fit.json",
     "dvclive/{}/metrics.json",
-    "dvclive/{}/plots/metrics/train/loss.tsv",
+    "plots/training/{}.csv",
     "metrics/{}.json",
 )
 HOSTILE = {
@@ -115,15 +116,29 @@ def test_hostile_names_touch_nothing_and_run_nothing(checked_project, tmp_path):
     ):
         result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode != 0, command
-        errors = error_lines(result)  # every unsafe name, one line each
-        assert len(errors) == len(names), (command, result.stderr)
-        assert all("is not a valid experiment name" in line for line in errors), (command, result.stderr)
+        errors = error_lines(result)  # every unsafe name, one line each, from check_params
+        said = len(errors) == len(names) and all("is not a valid experiment name" in line for line in errors)
+        # or DVC's own refusal of the outputs the names make, before it runs any stage
+        refused = result.stdout.count("Running stage") == 0 and "overlapping" in result.stderr
+        assert said or refused, (command, result.stdout, result.stderr)
         assert "Traceback" not in result.stdout + result.stderr
         assert {path: path.read_text() for path in sentinels} == sentinels, command
         assert not list(tmp_path.rglob("PWNED*")), command
+    # What `make run` does first names every unsafe name, whatever DVC would say.
+    plan = subprocess.run(
+        [sys.executable, "-m", "imdb_embeddings.make_run", "plan", "run"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    errors = error_lines(plan)
+    assert plan.returncode == 2 and len(errors) == len(names), plan.stderr
+    assert all("is not a valid experiment name" in line for line in errors)
     # No output of any stage was written (DVC itself makes empty folders for outputs).
     written = [p for p in project.rglob("*") if p.is_file() and ".git" not in p.parts and ".dvc" not in p.parts]
-    assert not [p for p in written if p.name != ".gitignore" and p.parts[len(project.parts)] in ("data", "metrics")]
+    kept = (".gitignore", "params.checked")  # the fixture's check, on the params before the names
+    assert not [p for p in written if p.name not in kept and p.parts[len(project.parts)] in ("data", "metrics")]
 
 
 @pytest.mark.parametrize(
@@ -228,3 +243,22 @@ def test_every_mistake_is_named_in_one_run(tmp_path):
     ):
         assert sum(named in line for line in lines) == 1, (named, lines)
     assert len(lines) == 5, lines
+
+
+def test_the_guard_names_every_value_a_command_would_hold():
+    """stages/check_names.py, the first command of every stage whose command
+    holds a value of params.yaml: each kind of such value, hostile, is named."""
+    from imdb_embeddings.core.params_file import unsafe_in_commands
+
+    assert unsafe_in_commands(yaml.safe_load(project_params())) == []
+    p = yaml.safe_load(project_params())
+    p["experiments"]["word2vec"]["x;touch P"] = {}
+    p["compare"]["pairs"]["ok"] = {"a": "$(touch P)", "b": "full_data"}
+    p["nbsvm"]["doc_taught"]["taught"] = {"vectors": "../v"}
+    p["learning_curve"]["sizes"].append("1;rm")
+    p["draws"]["curve"] = [True]
+    lines = unsafe_in_commands(p)
+    for where in ("experiments.word2vec has a name", "compare.pairs.ok.a", "nbsvm.doc_taught.taught.vectors"):
+        assert any(line.startswith(f"{where}: ") for line in lines), (where, lines)
+    assert any(line.startswith("learning_curve.sizes: '1;rm'") for line in lines)
+    assert any(line.startswith("draws.curve: True") for line in lines) and len(lines) == 5, lines

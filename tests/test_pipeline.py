@@ -148,9 +148,14 @@ def test_caching_is_exact(project):
         assert 0 <= m["test_accuracy"] <= 1 and m["train_samples"] > 0
         last = last_epoch(project, name)
         assert last["step"] == 1 and {"accuracy", "loss"} <= set(last["train"]) <= set(last["eval"])
-        plot = project / "dvclive" / name / "plots/metrics/eval/accuracy.tsv"
-        assert plot.read_text().splitlines()[0].split("\t") == ["step", "accuracy"]
-        assert len(plot.read_text().splitlines()) == 3
+        history = (project / "plots/training" / f"{name}.csv").read_text().splitlines()
+        assert history[0] == "epoch,split,loss,accuracy" and len(history) == 5  # 2 epochs, training and validation
+        assert [row.split(",")[:2] for row in history[1:]] == [
+            ["1", "training"],
+            ["2", "training"],
+            ["1", "validation"],
+            ["2", "validation"],
+        ]
     for name, labelled in (("full_data", 120), ("nbsvm_200", 20), ("few_labels", 20)):
         m = metrics(project, name)
         assert 0 <= m["test_accuracy"] <= 1 and m["train_samples"] == labelled
@@ -171,12 +176,17 @@ def test_caching_is_exact(project):
     assert "seconds" not in tracked and "seconds" not in (project / "dvc.lock").read_text()
     coverage = json.loads((project / "metrics/embedding.json").read_text())
     assert 0 < coverage["coverage"] <= 1
+    import csv
+
+    table = list(csv.DictReader((project / "plots/learning_curve.csv").read_text().splitlines()))
+    assert list(table[0]) == ["source", "train_samples", "test_accuracy", "low", "high", "draws", "epochs", "ended"]
+    names = {"learned": "learned from scratch", "glove": "GloVe (frozen)", "word2vec": "word2vec (frozen)"}
     for source in ("learned", "glove", "word2vec"):
-        rows = (project / "plots/learning_curve" / f"{source}.csv").read_text().splitlines()
-        assert rows[0] == "train_samples,test_accuracy,low,high,draws,epochs"
-        assert [int(row.split(",")[0]) for row in rows[1:]] == list(SIZES)
+        rows = [row for row in table if row["source"] == names[source]]
+        assert [int(row["train_samples"]) for row in rows] == list(SIZES)
+        assert all(row["ended"] in ("early stopping", "the epoch cap: a floor") for row in rows)
         # At 20 labels, the mean of 2 draws between the lowest and the highest; at 60, one draw.
-        at_20, at_60 = (dict(zip(rows[0].split(","), map(float, row.split(",")))) for row in rows[1:])
+        at_20, at_60 = ({k: float(v) for k, v in row.items() if k not in ("source", "ended")} for row in rows)
         drawn = accuracy(project, project / "data/curve" / f"{source}-20-draw1.npy")
         first = accuracy(project, project / "data/curve" / f"{source}-20.npy")
         assert at_20["draws"] == 2 and at_20["low"] == min(first, drawn)
@@ -305,7 +315,7 @@ def test_retrain_is_byte_stable(project):
     lock = [path.read_text() for path in sorted(project.glob("**/dvc.lock"))]
     models = {p.name: p.read_bytes() for p in (project / "data/models").iterdir()}
     before = {n: (metrics(project, n), last_epoch(project, n)) for n in KERAS}
-    history = (project / "dvclive/glove_frozen/plots/metrics/train/loss.tsv").read_text()
+    history = (project / "plots/training/glove_frozen.csv").read_text()
     forced = sorted(addresses(project, stages_of("glove_frozen", "learned_small")))
     # Run as most Pythons run, writing __pycache__ into the package folders
     # the stages depend on: DVC must not see them (.dvcignore), or every
@@ -317,7 +327,7 @@ def test_retrain_is_byte_stable(project):
     assert not re.search(r"cuInit|CUDA error|cuda drivers|^E0000", OUTPUT[0], re.MULTILINE), OUTPUT[0]
     assert {p.name: p.read_bytes() for p in (project / "data/models").iterdir()} == models
     assert {n: (metrics(project, n), last_epoch(project, n)) for n in KERAS} == before
-    assert (project / "dvclive/glove_frozen/plots/metrics/train/loss.tsv").read_text() == history
+    assert (project / "plots/training/glove_frozen.csv").read_text() == history
     assert [path.read_text() for path in sorted(project.glob("**/dvc.lock"))] == lock
 
 
@@ -326,20 +336,15 @@ def test_metrics_and_plots_commands(project, tmp_path):
     repro(project, mirror)
     shown = json.loads(run_tool(project, "dvc", "metrics", "show", "--json").stdout)
     files = next(iter(shown.values()))["data"]
-    # One file a model, a few well-named numbers each: what `dvc exp show` compares.
-    models = {f"metrics/{name}.json" for name in (*KERAS, *NBSVM, "embedding", "word2vec")}
-    assert set(files) == models  # the comparisons are outputs, drawn by the forest plot
+    # One file a model, the same few keys in each: `dvc metrics show` is a table, a row a model.
+    assert set(files) == {f"metrics/{name}.json" for name in (*KERAS, *NBSVM)}  # coverage and comparisons: outputs
     for name in (*KERAS, *NBSVM):
-        compared = files[f"metrics/{name}.json"]["data"][name]
+        compared = files[f"metrics/{name}.json"]["data"]
         assert set(compared) == (
             {"test_accuracy", "ece", "draws"} if name == "few_labels" else {"test_accuracy", "ece"}
         )
-    assert set(files["metrics/few_labels.json"]["data"]["few_labels"]["draws"]) == {"mean", "ci95_low", "ci95_high"}
-
-    def leaves(value):
-        return sum(leaves(v) for v in value.values()) if isinstance(value, dict) else 1
-
-    assert sum(leaves(f["data"]) for f in files.values()) <= 25  # dvc exp show's metric columns
+        assert compared["test_accuracy"] == metrics(project, name)["test_accuracy"]
+    assert set(files["metrics/few_labels.json"]["data"]["draws"]) == {"mean", "ci95_low", "ci95_high"}
     comparisons = {path.name: json.loads(path.read_text()) for path in (project / "metrics/compare").glob("*.json")}
     files = {f"metrics/compare/{name}": {"data": data} for name, data in comparisons.items()}
     files |= {f"metrics/{name}.json": {"data": {name: metrics(project, name)}} for name in (*KERAS, *NBSVM)}
@@ -386,14 +391,12 @@ def test_metrics_and_plots_commands(project, tmp_path):
     out = tmp_path / "plots"
     run_tool(project, "dvc", "plots", "show", "-o", str(out))
     page = (out / "index.html").read_text()
-    assert "learning_curve" in page and '"type": "log"' in page.replace("'", '"')
-    for name in KERAS:
-        assert f"dvclive/{name}/plots/metrics/eval/accuracy.tsv" in page
-        assert f"dvclive/{name}/plots/metrics/train/loss.tsv" in page
-    # The curve's CSVs are drawn together (the learning_curve plot), never alone.
-    shown = json.loads(run_tool(project, "dvc", "plots", "show", "--json").stdout)["data"]
-    assert {"learning_curve", "plots/learning_curve.png"} <= set(shown)
-    assert not [plot for plot in shown if plot.startswith("plots/learning_curve/")], sorted(shown)
+    assert "learning_curve" in page
+    # A chart a thing: the curve (its table drawn once, not alone too), the forest,
+    # a reliability diagram a model, a training chart a Keras model; no PNG, no DVCLive file.
+    shown = set(json.loads(run_tool(project, "dvc", "plots", "show", "--json").stdout)["data"])
+    expected = {"learning_curve", "plots/comparisons.csv"} | {f"plots/reliability/{n}.csv" for n in GROUPS}
+    assert shown == expected | {f"plots/training/{n}.csv" for n in KERAS}, sorted(shown)
 
 
 def test_bad_params_fail_before_any_work(project, tmp_path):

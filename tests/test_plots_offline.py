@@ -51,11 +51,16 @@ def browse(page, tmp_path):
     return result.stdout, console, urls
 
 
-def test_every_chart_draws_offline(page, tmp_path):
+def test_every_chart_draws_offline_and_names_what_it_shows(page, tmp_path):
+    """Every chart draws offline, one per thing shown (none repeating
+    another), each legend in words."""
     html = page.read_text()
     charts = html.count("vegaEmbed('#")
-    assert charts >= 10 and "cdn.jsdelivr" not in html and "{scripts}" not in html
+    assert "cdn.jsdelivr" not in html and "{scripts}" not in html
     assert all(name in html for name in CHARTS), [name for name in CHARTS if name not in html]
+    models = len(list((page.parent.parent / "data/evaluation").glob("*.json")))
+    keras = len(list((page.parent.parent / "plots/training").glob("*.csv")))
+    assert charts == 2 + models + keras  # the curve, the forest, a reliability diagram a model, a training chart
     dom, console, urls = browse(page, tmp_path)
     assert f"<title>rendered {charts}</title>" in dom, (re.findall(r"<title>[^<]*</title>", dom), console)
     drawn = [svg for svg in dom.split("<svg")[1:] if 'class="marks"' in svg.split(">")[0]]  # Vega's, not icons
@@ -64,6 +69,11 @@ def test_every_chart_draws_offline(page, tmp_path):
     assert console == [], console
     requested = {url for url in urls if not url.startswith(("file:", "data:")) and not BROWSER_HOSTS.match(url)}
     assert requested == set(), requested
+    labels = set(re.findall(r"<text[^>]*>([^<]+)</text>", dom))
+    words = {"learned from scratch", "GloVe (frozen)", "word2vec (frozen)", "training", "validation"}
+    words |= {"early stopping", "the epoch cap: a floor", "embedding source", "chance (a coin toss)"}
+    assert words <= labels, sorted(words - labels)
+    assert not [label for label in labels if "undefined" in label or label.endswith((".csv", ".tsv"))], labels
 
 
 def test_the_page_says_when_a_chart_fails(page, tmp_path):

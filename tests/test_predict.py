@@ -74,7 +74,7 @@ def test_input_modes(reproduced_project, tmp_path):
     as_json = predict(project, "--model", "glove_frozen", "--json", *texts).stdout.splitlines()
     for line, plain in zip(as_json, lines, strict=True):
         obj = json.loads(line)
-        assert set(obj) == {"label", "probability"} and f"{obj['probability']:.4f}" == plain.split("\t")[1]
+        assert set(obj) == {"label", "probability", "known"} and f"{obj['probability']:.4f}" == plain.split("\t")[1]
 
 
 @pytest.mark.parametrize("name", ["learned_small", "full_data"])

@@ -68,9 +68,24 @@ def test_one_line_in_one_prediction_out(workspace, tmp_path):
                 if text.strip():
                     assert row["probability"] == pytest.approx(float(p), abs=1e-9)
                 else:
-                    assert row == {"label": "empty", "probability": None}
+                    assert row == {"label": "empty", "probability": None, "known": None}
     plain = predict(workspace, "--model", "tiny", "great", "", "bad").stdout.decode().splitlines()
     assert plain[1] == "empty\t-" and plain[0].startswith("positive\t") and plain[2].startswith("negative\t")
+
+
+def test_a_text_the_model_cannot_read_is_said_so(workspace):
+    """No word the model knows: `unknown`, not the bias as a guess; no word at all: `empty`;
+    with --json, the share of a review's words that the model knows."""
+    texts = ["xyzzy qwerty plugh", "日本語のレビューです", "!!!", "a good film, plugh"]
+    plain = predict(workspace, "--model", "tiny", *texts).stdout.decode().splitlines()
+    assert plain[:3] == ["unknown\t-", "unknown\t-", "empty\t-"] and plain[3].startswith("positive\t"), plain
+    rows = [json.loads(line) for line in predict(workspace, "--model", "tiny", "--json", *texts).stdout.splitlines()]
+    assert [(r["label"], r["probability"], r["known"]) for r in rows[:3]] == [
+        ("unknown", None, 0.0),
+        ("unknown", None, 0.0),
+        ("empty", None, None),
+    ]
+    assert rows[3]["known"] == 0.5 and rows[3]["probability"] > 0.5  # good, film of a, good, film, plugh
 
 
 def test_bad_bytes_are_refused_alike_on_every_path(workspace, tmp_path):

@@ -61,9 +61,8 @@ def test_queued_grid_runs_in_parallel_and_shares_stages(reproduced_project, tmp_
     rows = [r for r in csv.DictReader(io.StringIO(shown)) if r["typ"] == "branch_commit" or r["typ"] == "branch_base"]
     by_size = {int(column(r, "tokenize.max_words")): r for r in rows}
     assert sorted(by_size) == list(SIZES), shown
-    for size, row in by_size.items():
-        assert int(float(column(row, "vocabulary_words"))) == size - 1
-        assert column(row, "test_accuracy") not in ("", "-")
+    for row in by_size.values():
+        assert column(row, "learned_small.json:test_accuracy") not in ("", "-")
         ran = set(
             re.findall(
                 r"Running stage '([^']+)'", run_tool(project, "dvc", "queue", "logs", row["Experiment"], env=env).stdout

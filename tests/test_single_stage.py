@@ -43,33 +43,38 @@ def project(reproduced_project, tmp_path_factory):
     return copy, env
 
 
-def repro_single(project, env, change, address):
+def repro_single(project, env, change, *addresses):
     params = (project / "params.yaml").read_text()
     try:
         edit_params(project, change)
-        return subprocess.run(["dvc", "repro", "-s", address], cwd=project, env=env, capture_output=True, text=True)
+        command = ["dvc", "repro", "-s", *addresses]
+        return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
     finally:
         (project / "params.yaml").write_text(params)
 
 
-@pytest.mark.slow(seconds=12)
-@pytest.mark.parametrize(
-    "change, address",
-    [
-        (add_hostile_nbsvm, f"studies/nbsvm/dvc.yaml:train_nbsvm@{HOSTILE}"),  # foreach
-        (add_hostile_size, f"studies/curve/dvc.yaml:curve_learned@{HOSTILE}"),  # matrix
-        (add_hostile_pair, "studies/report/dvc.yaml:compare@hostile"),  # a value inside the item
-    ],
-)
-def test_a_hostile_value_never_reaches_a_shell(project, change, address):
+@pytest.mark.slow(seconds=8)
+def test_a_hostile_value_never_reaches_a_shell(project):
+    """A hostile name (foreach), size (matrix) and pair member (a value inside
+    the item), each stage run alone as `dvc repro -s` does, past check_params."""
     project, env = project
-    result = repro_single(project, env, change, address)
+
+    def add_all(p):
+        for change in (add_hostile_nbsvm, add_hostile_size, add_hostile_pair):
+            change(p)
+
+    addresses = [
+        f"studies/nbsvm/dvc.yaml:train_nbsvm@{HOSTILE}",
+        f"studies/curve/dvc.yaml:curve_learned@{HOSTILE}",
+        "studies/report/dvc.yaml:compare@hostile",
+    ]
+    result = repro_single(project, env, add_all, "--keep-going", *addresses)
     assert result.returncode != 0
     assert not list(project.parent.rglob("PWNED*")), result.stdout + result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert errors and all("params.yaml" in line for line in errors), result.stderr
-    assert "> python -m stages.check_params\n" in result.stdout and "Traceback" not in result.stdout + result.stderr
-    assert result.stdout.count("\n> ") == 1  # the check ran, and nothing after it
+    assert result.stdout.count("> python -m stages.check_names\n") == 3, result.stdout
+    assert result.stdout.count("\n> ") == 3 and "Traceback" not in result.stdout + result.stderr  # nothing after
 
 
 @pytest.mark.slow(seconds=6)

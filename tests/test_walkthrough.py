@@ -7,12 +7,14 @@ the compact `dvc exp show`."""
 import re
 import shlex
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.conftest import run_tool
-from tests.project import ROOT, address, planned, readme_line
+from tests.project import ROOT, address, planned, readme_make_run
 
 pytestmark = pytest.mark.slow(seconds=15)
 # The one warning a first run may print, which the README explains: the
@@ -81,7 +83,7 @@ def project(tmp_path_factory, reproduced_project):
 
 def test_the_quick_start_runs_and_prints_nothing_unexplained(project):
     project, _, log = project
-    book, studies = log.split("make studies: ")
+    book, studies = log.split("make studies: ", 1)
     assert "dvc exp run -S glove.dim=50" in book and "dvc exp run -S glove.dim=50 --all-pipelines" in studies
     counted = int(re.search(r"^make run: (\d+) stages to run$", book, re.MULTILINE).group(1))
     ran = re.findall(r"^Running stage '([^']+)'", book, re.MULTILINE)
@@ -111,33 +113,42 @@ def test_each_rerun_example_reruns_what_its_comment_says(project, command, key_v
     assert planned(project, setting(key_value), every) == claimed(comment, project, every), command
 
 
-def test_a_rerun_example_and_the_compact_comparison_as_written(project):
-    """The cheapest example really run, then the README's `dvc exp show` line:
-    the changed param and the models' test accuracies, at 100 columns."""
+def test_a_rerun_example_then_the_tables_as_written(project):
+    """The README's first example really run on the committed run, then
+    `dvc exp diff` and `dvc metrics show`: a row a changed model and param,
+    and a row a model, each within 120 characters."""
     project, env, _ = project
-    command, _, comment = next(e for e in examples() if "nbsvm" in e[0])
+    command, key_value, comment = examples()[0]
+    assert key_value == "train.epochs=5"
     result = run_tool(project, *shlex.split(command), env=env)
     ran = set(re.findall(r"^Running stage '(?:\S+:)?([^']+)':", result.stdout, re.MULTILINE)) - {"check_params"}
-    said = claimed(comment, project, "--all-pipelines" in command)
-    # forest reads the comparisons only: where a comparison's figures come out the same, DVC skips it.
-    assert ran <= said and said - ran <= {"forest"}, (ran, said)
-    show = readme_line("dvc exp show --only-changed")
-    table = run_tool(project, *shlex.split(show), "--no-pager", env={**env, "COLUMNS": "100"}).stdout
-    header = next(line for line in table.splitlines() if "Experiment" in line)
-    assert "nbsvm.labelled.full_data.c" in header and "…" not in header, table
-    assert "/" not in header and "test_loss" not in header, table
-    # Without --only-changed: every model's test accuracy, under its name, and no other metric.
-    every = shlex.split(show.replace("--only-changed ", ""))
-    columns = run_tool(project, *every, "--no-pager", "--csv", env=env).stdout.splitlines()[0].split(",")
+    assert ran == claimed(comment, project)
+    diff = run_tool(project, "dvc", "exp", "diff", env=env).stdout.splitlines()
+    assert diff and max(map(len, diff)) <= 120, diff
+    assert any(re.match(r"params\.yaml\s+train\.epochs\s+2\s+5\b", line) for line in diff), diff
+    changed = {line.split()[0] for line in diff if line.startswith("metrics/")}
+    assert changed and changed <= {f"metrics/{m}.json" for m in ("learned_maxlen20", "learned_small", "glove_frozen")}
+    assert any("test_accuracy" in line for line in diff), diff
+    table = run_tool(project, "dvc", "metrics", "show", env=env).stdout.splitlines()
+    assert max(map(len, table)) <= 120, table
     params = yaml.safe_load((project / "params.yaml").read_text())
     models = [name for section in ("experiments", "nbsvm") for group in params[section].values() for name in group]
-    accuracies = [column for column in columns if column.endswith("test_accuracy")]
-    assert sorted(accuracies) == sorted(f"{m}.test_accuracy" for m in models), columns
+    assert table[0].split() == ["Path", "draws.ci95_high", "draws.ci95_low", "draws.mean", "ece", "test_accuracy"]
+    assert sorted(line.split()[0] for line in table[1:]) == sorted(f"metrics/{m}.json" for m in models)
+
+
+def test_a_second_make_run_with_nothing_to_do_makes_no_experiment(project, tmp_path):
+    project, env, _ = project
+    before = run_tool(project, "git", "for-each-ref", "refs/exps", env=env).stdout
+    result = readme_make_run(project, Path(sys.executable).parent.parent, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "make run: nothing to run" in result.stdout and "Running stage" not in result.stdout
+    assert run_tool(project, "git", "for-each-ref", "refs/exps", env=env).stdout == before
 
 
 def test_the_readme_names_only_what_exists():
     """Paths the README puts in backticks are in the repository (or made by a run)."""
-    made = ("data/", "metrics/", "dvclive/", "timings/", "plots/learning_curve/", ".venv", "dvc.lock", "dvc_plots")
+    made = ("data/", "metrics/", "dvclive/", "timings/", "plots/", "report/", ".venv", "dvc.lock", "dvc_plots")
     text = (ROOT / "README.md").read_text()
     for path in set(re.findall(r"`((?:[\w.-]+/)+[\w.-]*)`", text)):
         if not path.startswith((*made, "../")) and "<" not in path:

@@ -11,15 +11,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import Checksum
-from imdb_embeddings.core.params_file import error_lines, read, shown, value_at
+from imdb_embeddings.core.params_file import NAME, NAME_RULE, error_lines, read, shown, value_at
 
 GLOVE_DIMS = (50, 100, 200, 300)
 EMBEDDINGS = ("learned", "glove", "word2vec")  # a group each, its own foreach in dvc.yaml
 NBSVM_GROUPS = ("labelled", "pseudo_labelled", "doc_taught")
 DATASET_FORMATS = ("aclimdb", "csv", "tsv", "parquet", "jsonl", "folders")
 DISTRIBUTE = ("none", "mirrored", "multi_worker")
-NAME = re.compile(r"[a-z0-9_]{1,64}")  # names become file names, stage names and command arguments
-NAME_RULE = "1 to 64 of a-z, 0-9 and _"
 DATASET_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/-]{0,254}")  # an argument and a dependency: no shell meaning
 MAX_DRAWS, MAX_CURVE_POINTS = 100, 20
 

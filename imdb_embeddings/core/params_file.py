@@ -3,11 +3,53 @@ YAML 1.2, so `1e4` is a float here as there, and a key written twice is an
 error); the schema's errors (params.py) as one line each, naming the key;
 and the value at a dotted key."""
 
+import re
 from pathlib import Path
 from typing import Any
 
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.files import decode_utf8, other_encoding
+
+NAME = re.compile(r"[a-z0-9_]{1,64}")  # names become file names, stage names and command arguments
+NAME_RULE = "1 to 64 of a-z, 0-9 and _"
+
+
+def command_values(data: Any) -> list[tuple[str, Any]]:
+    """(where, value) of every value of params.yaml that dvc.yaml puts into a
+    command: the names of experiments, vectors and pairs, a pair's members
+    and vectors, the curve's sizes and the draws."""
+    section = data if isinstance(data, dict) else {}
+    found: list[tuple[str, Any]] = []
+
+    def mapping(where: str) -> dict:
+        node: Any = section
+        for part in where.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        return node if isinstance(node, dict) else {}
+
+    for where in ("experiments.learned", "experiments.glove", "experiments.word2vec", "nbsvm.labelled",
+                  "nbsvm.pseudo_labelled", "nbsvm.doc_taught", "doc_vectors", "compare.pairs"):  # fmt: skip
+        found += [(f"{where} has a name", name) for name in mapping(where)]
+    for name, pair in mapping("compare.pairs").items():
+        found += [(f"compare.pairs.{name}.{side}", value) for side, value in (pair or {}).items()]
+    for name, spec in mapping("nbsvm.doc_taught").items():
+        found += [(f"nbsvm.doc_taught.{name}.vectors", (spec or {}).get("vectors"))]
+    for where in ("learning_curve.sizes", "draws.curve_sizes", "draws.curve", "draws.nbsvm_pseudo"):
+        group, _, key = where.partition(".")
+        values = mapping(group).get(key)
+        found += [(where, value) for value in (values if isinstance(values, list) else [values])]
+    return found
+
+
+def unsafe_in_commands(data: Any) -> list[str]:
+    """A line for every value that dvc.yaml puts into a command and that is
+    not a name by the rule or a whole number: it must never reach a shell."""
+    lines = []
+    for where, value in command_values(data):
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if not whole and not (isinstance(value, str) and NAME.fullmatch(value)):
+            lines.append(f"{where}: {shown(value)} is not a valid experiment name ({NAME_RULE}) or a whole number")
+    return lines
 
 
 def value_at(params: Any, key: str) -> Any:

@@ -1,6 +1,6 @@
 """A trained model's figures on the test reviews, and the files they go to:
-`metrics/<name>.json` the few that `dvc exp show` compares (test accuracy,
-ECE, the draws' mean and interval), the details file every figure (loss,
+`metrics/<name>.json` the few that DVC compares (test accuracy, ECE, the
+draws' mean and interval), the details file every figure (loss,
 Brier, the labelled reviews used, each draw), each review's P(positive) for
 the paired comparisons, and the reliability table that `dvc plots` draws."""
 
@@ -85,8 +85,8 @@ def with_draws(figures: Figures, folder: str, draws: list[int]) -> None:
 
 
 def write(figures: Figures, args: argparse.Namespace) -> None:
-    """Every output, under the model's name (so that `dvc exp show` heads its
-    columns `full_data.test_accuracy`, not `metrics/full_data.json:test_accuracy`)."""
+    """Every output. The compared metrics have the same keys in every model's
+    file, so that `dvc metrics show` is a table, a row a model."""
     name, metrics = Path(args.model).stem, figures.metrics
     with atomic_path(args.predictions, suffix=".npy") as tmp:
         np.save(tmp, figures.probabilities)
@@ -95,7 +95,7 @@ def write(figures: Figures, args: argparse.Namespace) -> None:
     compared = {key: metrics[key] for key in COMPARED}
     if "draws" in metrics:
         compared["draws"] = {key: metrics["draws"][key] for key in COMPARED_DRAWS}
-    write_json(args.metrics, {name: compared})
+    write_json(args.metrics, compared)
 
 
 def write_reliability(table: Reliability, dest: str) -> None:

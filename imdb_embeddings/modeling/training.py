@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from imdb_embeddings.core.errors import PipelineError
+from imdb_embeddings.core.files import atomic_path
 from imdb_embeddings.core.params import Experiment
 from imdb_embeddings.modeling.export import model_logits
 from imdb_embeddings.modeling.families import FAMILIES
@@ -77,6 +78,17 @@ def train(
     last = ", ".join(f"{key} {values[-1]:.4f}" for key, values in sorted(history.items()) if values)
     log.info("%s: fitted in %.1f s (%d epochs; last: %s)", name, seconds, epochs, last)
     return Fitted(model, history, seconds)
+
+
+def write_history(history: dict[str, list[float]], dest: str | Path) -> None:
+    """The fit's loss and accuracy per epoch (from 1), a row a split (training,
+    validation): the chart `dvc plots show` draws (.dvc/plots/training.json)."""
+    rows = ["epoch,split,loss,accuracy"]
+    for split, prefix in (("training", ""), ("validation", "val_")):
+        losses, accuracies = history.get(f"{prefix}loss", []), history.get(f"{prefix}accuracy", [])
+        rows += [f"{i},{split},{loss:.6f},{acc:.6f}" for i, (loss, acc) in enumerate(zip(losses, accuracies), 1)]
+    with atomic_path(dest, suffix=".csv") as tmp:
+        tmp.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 class Fitted(NamedTuple):

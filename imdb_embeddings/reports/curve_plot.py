@@ -1,8 +1,9 @@
 """The learning curve from its points (`<source>-<n>.json` and `.npy`, and
 its label draws `<source>-<n>-draw<k>.*` in the points' folder): each
-point's test accuracy, one CSV per embedding source for `dvc plots` and a
-PNG for the README, on a log scale. Where a point has several draws, the
-curve goes through their mean and a band spans the lowest to the highest."""
+point's test accuracy, one table for `dvc plots` (.dvc/plots/curve.json)
+and a PNG for the README, each source named and coloured alike in both.
+Where a point has several draws, the curve goes through their mean and a
+band spans the lowest to the highest."""
 
 import csv
 import io
@@ -17,12 +18,11 @@ from imdb_embeddings.core.files import atomic_path
 from imdb_embeddings.evaluation.metrics import correct
 
 # test_accuracy: the mean over the point's draws; low, high: the lowest and highest draw.
-COLUMNS = ("train_samples", "test_accuracy", "low", "high", "draws", "epochs")
-LABELS = {
-    "learned": "learned from scratch, {dim}-d",
-    "glove": "GloVe 6B, {dim}-d (frozen)",
-    "word2vec": "in-domain word2vec, {dim}-d (frozen)",
-}
+COLUMNS = ("source", "train_samples", "test_accuracy", "low", "high", "draws", "epochs", "ended")
+# Each source's name and colour, in the chart's template (.dvc/plots/curve.json) and the PNG alike.
+NAMES = {"learned": "learned from scratch", "glove": "GloVe (frozen)", "word2vec": "word2vec (frozen)"}
+COLORS = {"learned": "#1f77b4", "glove": "#ff7f0e", "word2vec": "#2ca02c"}
+ENDED = ("early stopping", "the epoch cap: a floor")  # how a point's fit ended
 CHANCE = 0.5  # the test set is balanced: 12,500 positive, 12,500 negative
 
 
@@ -77,14 +77,22 @@ def _summary(draws: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def write_tables(curves: dict[str, list[dict[str, Any]]], folder: str | Path) -> None:
+def at_cap(point: dict[str, Any]) -> bool:
+    """Whether the point trained for every epoch (early stopping never stopped it): a floor."""
+    return bool(point.get("max_epochs")) and point["epochs"] >= point["max_epochs"]
+
+
+def write_table(curves: dict[str, list[dict[str, Any]]], dest: str | Path) -> None:
+    """Every point of every source, one row each, its source in words."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
     for source, points in curves.items():
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows([point[c] for c in COLUMNS] for point in points)
-        with atomic_path(Path(folder) / f"{source}.csv") as tmp:
-            tmp.write_text(buf.getvalue(), encoding="utf-8")
+        for p in points:
+            row = {**p, "source": NAMES.get(source, source), "ended": ENDED[at_cap(p)]}
+            writer.writerow(row[c] for c in COLUMNS)
+    with atomic_path(dest, suffix=".csv") as tmp:
+        tmp.write_text(buf.getvalue(), encoding="utf-8")
 
 
 def draw(curves: dict[str, list[dict[str, Any]]], dest: str | Path, family: str) -> None:
@@ -97,7 +105,10 @@ def draw(curves: dict[str, list[dict[str, Any]]], dest: str | Path, family: str)
     capped, most = False, 1
     for source, points in curves.items():
         x, y = [p["train_samples"] for p in points], [p["test_accuracy"] for p in points]
-        (line,) = axes.plot(x, y, marker="o", label=LABELS.get(source, source).format(dim=points[0].get("dim", "?")))
+        color = COLORS.get(source)
+        (line,) = axes.plot(
+            x, y, marker="o", color=color, label=f"{NAMES.get(source, source)}, {points[0].get('dim', '?')}-d"
+        )
         spread = [p for p in points if p["draws"] > 1]
         if spread:  # lowest to highest draw, where a point has several
             axes.fill_between(
@@ -109,15 +120,15 @@ def draw(curves: dict[str, list[dict[str, Any]]], dest: str | Path, family: str)
                 linewidth=0,
             )
             most = max(most, max(p["draws"] for p in spread))
-        # Hollow: the point trained to the epoch cap (early stopping never stopped it).
-        at_cap = [p for p in points if p.get("max_epochs") and p["epochs"] >= p["max_epochs"]]
-        capped |= bool(at_cap)
+        # A triangle: the point trained to the epoch cap (early stopping never stopped it), as in the chart.
+        floors = [p for p in points if at_cap(p)]
+        capped |= bool(floors)
         axes.plot(
-            [p["train_samples"] for p in at_cap],
-            [p["test_accuracy"] for p in at_cap],
+            [p["train_samples"] for p in floors],
+            [p["test_accuracy"] for p in floors],
             linestyle="none",
-            marker="o",
-            markerfacecolor="white",
+            marker="^",
+            markersize=8,
             color=line.get_color(),
         )
     axes.axhline(CHANCE, color="grey", linestyle="--", linewidth=1, label="chance (balanced test set)")
@@ -136,7 +147,7 @@ def draw(curves: dict[str, list[dict[str, Any]]], dest: str | Path, family: str)
         notes.append(f"where a band: the mean of {most} label draws, the band from the lowest to the highest")
     if capped:
         cap = max(p.get("max_epochs") or 0 for points in curves.values() for p in points)
-        notes.append(f"hollow: trained for all {cap} epochs without early stopping, so that point is a floor")
+        notes.append(f"a triangle: its fit ran to the epoch cap ({cap}) before early stopping: a floor")
     for row, note in enumerate(reversed(notes)):
         figure.text(0.01, 0.01 + 0.035 * row, note, fontsize=8, color="dimgrey")
     figure.tight_layout(rect=(0, 0.035 * len(notes), 1, 1))

@@ -105,7 +105,8 @@ def card(c: CardInputs) -> str:
     lines = [
         f"# Model card: {c.name}",
         "",
-        f"*Written by the pipeline (stage `model_cards`) from params.yaml, `{c.model}` and `metrics/{c.name}.json`.*",
+        f"*Written by the pipeline (stage `model_cards`) from params.yaml, `{c.model}` and "
+        f"`data/evaluation/{c.name}.json`.*",
         "",
         "## What it is",
         f"- **Method**: {METHOD[c.group].format(**fields)}.",

@@ -207,6 +207,13 @@ def encode(texts: Sequence[str], vocabulary: list[str], keep_unknown: bool = Fal
     return _encoded(corpus, vocabulary)
 
 
+def known_words(texts: Sequence[str], vocabulary: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(words, words in `vocabulary`) of each text: what a model can read of it."""
+    tokens, offsets = encode(texts, vocabulary, keep_unknown=True)
+    known = np.concatenate([[0], np.cumsum(tokens != 0)])
+    return np.diff(offsets), np.diff(known[offsets])
+
+
 def _indices(distinct: pa.Array, vocabulary: list[str]) -> np.ndarray:
     """Each distinct word's index (1 + its place in `vocabulary`), 0 if it is not there."""
     found = pc.index_in(distinct, value_set=pa.array(vocabulary, pa.large_string()))
