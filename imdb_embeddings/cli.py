@@ -26,12 +26,33 @@ from imdb_embeddings.core.files import decode_utf8
 MODELS = Path("data/models")
 
 
+def what_it_is(path: Path) -> str:
+    """What a path that is not a regular file is, in words."""
+    import stat
+
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return "does not exist"
+    except OSError as exc:
+        return f"cannot be looked at ({exc.strerror})"
+    if stat.S_ISLNK(mode):
+        try:
+            path.stat()
+        except OSError as exc:  # a loop, or a target that is gone
+            return f"is a link that leads nowhere ({exc.strerror})"
+        mode = path.stat().st_mode
+    kinds = {stat.S_ISDIR: "a folder", stat.S_ISFIFO: "a named pipe", stat.S_ISCHR: "a device"}
+    kinds[stat.S_ISBLK] = "a device"
+    return "is " + next((kind for test, kind in kinds.items() if test(mode)), "not a regular file (a socket?)")
+
+
 def resolve_model(value: str, workspace: Path = Path(".")) -> Path:
     """The exported model file for --model: a path, or an experiment name."""
     path = Path(value)
     if path.suffix == ".npz" or path.is_file() or "/" in value:
         if not path.is_file():
-            raise PipelineError(f"no model file {path}")
+            raise PipelineError(f"{path} {what_it_is(path)}; expected a model file (.npz)")
         return path
     params_file = workspace / "params.yaml"
     if not params_file.is_file():
@@ -250,9 +271,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `| head`: the reader has what it wanted
         _silence_stdout()
         return 0
-    except OSError as exc:  # a full disk, a closed terminal
+    except OSError as exc:  # a full disk, a closed terminal: both read what they read with their own errors
         _silence_stdout()
-        print(f"error: cannot write the predictions to standard output: {exc.strerror or exc}", file=sys.stderr)
+        what = "the predictions" if args.command == "predict" else "the report"
+        print(f"error: cannot write {what} to standard output: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
 

@@ -24,7 +24,7 @@ class Fault(NamedTuple):
     stage: str
     output: str  # the output's path in the workspace (a file of a directory output: its path inside)
     object: Path  # the cache object
-    problem: str  # "corrupt" or "missing"
+    problem: str  # "corrupt", "missing" or "unreadable (<why>)"
 
 
 def cache_dir(root: Path) -> Path:
@@ -96,10 +96,15 @@ def check(root: Path, cache: Path) -> Checked:
         nonlocal checked
         path = object_path(cache, md5)
         checked += 1
-        if not path.is_file():
+        if not path.exists():
             faults.append(Fault(stage, output, path, "missing"))
             return False
-        if file_digest(path, "md5") != md5.removesuffix(".dir"):
+        try:
+            digest = file_digest(path, "md5")
+        except OSError as exc:  # no permission, a folder where the object should be
+            faults.append(Fault(stage, output, path, f"unreadable ({exc.strerror or exc})"))
+            return False
+        if digest != md5.removesuffix(".dir"):
             faults.append(Fault(stage, output, path, "corrupt"))
             return False
         return True

@@ -9,6 +9,7 @@ rows left out and counted (imdb_embeddings/dataset/).
 import argparse
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 from imdb_embeddings.archives.reviews import read_reviews, write_split, write_splits
 from imdb_embeddings.core import params
@@ -20,8 +21,8 @@ from imdb_embeddings.dataset.own_reviews import Rules, check_splits, kept_rows, 
 
 log = logging.getLogger("prepare")
 PARAMS = ("imdb.content_sha256", "dataset")
-# DVC clears a stage's outputs before it runs the stage: after a failure, say so and how to undo it.
-EMPTIED = "{} is empty now (DVC clears it before prepare runs); `dvc checkout prepare` brings back the last good one"
+# DVC clears a stage's outputs before it runs the stage: after a failure there, say so and how to undo it.
+EMPTIED = "{} is empty now (DVC cleared it before prepare ran); `dvc checkout prepare` brings back the last good one"
 
 
 def main() -> None:
@@ -38,7 +39,8 @@ def main() -> None:
             return
         splits = read_aclimdb(source, Checksum(content_sha256, "imdb.content_sha256"))
     except PipelineError as exc:
-        raise PipelineError(f"{exc}\n{EMPTIED.format(args.out)}") from None
+        emptied = not Path(args.out).is_dir() or not any(Path(args.out).iterdir())
+        raise PipelineError(str(exc), note=EMPTIED.format(args.out) if emptied else "") from None
     for split, rows in splits.items():
         write_split(rows, f"{args.out}/{split}.parquet")
         log.info("%s/%s.parquet: %d reviews", args.out, split, len(rows))

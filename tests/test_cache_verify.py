@@ -73,3 +73,18 @@ def test_verify_needs_a_dvc_lock(tmp_path):
         result.returncode == 1
         and result.stderr == f"error: no dvc.lock in {tmp_path}: run verify in the project's root, after `dvc repro`\n"
     )
+
+
+def test_an_unreadable_cache_object_is_named(reproduced_project, tmp_path):
+    """An object that cannot be read (no permission, or a folder in its place)
+    is named with why, never taken for a failed write to standard output."""
+    source, env = reproduced_project
+    project = tmp_path / "project"
+    subprocess.run(["cp", "-a", str(source), str(project)], check=True)
+    vectors = cache_object(project, "parse_glove", "data/glove/vectors.npy")
+    os.chmod(vectors, 0o644)
+    vectors.unlink()
+    vectors.mkdir()  # unreadable as a file, even for root
+    found = run_tool(project, COMMAND, "verify", env=env, check=False)
+    assert found.returncode == 1 and "standard output" not in found.stderr, found.stderr
+    assert f"unreadable (Is a directory): data/glove/vectors.npy (stage parse_glove): {vectors}" in found.stdout

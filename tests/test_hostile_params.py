@@ -262,3 +262,44 @@ def test_the_guard_names_every_value_a_command_would_hold():
         assert any(line.startswith(f"{where}: ") for line in lines), (where, lines)
     assert any(line.startswith("learning_curve.sizes: '1;rm'") for line in lines)
     assert any(line.startswith("draws.curve: True") for line in lines) and len(lines) == 5, lines
+
+
+def bomb(levels=10):
+    """A YAML "billion laughs": nine aliases a level, 9**levels values from a few lines."""
+    lines = ['lol0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"lol{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.slow(seconds=6)
+def test_make_run_names_what_dvc_cannot(tmp_path):
+    """Files DVC stops on with a message of its own (or, for an alias bomb, 6 GB
+    and an abort): `make run` checks params.yaml first and names the fault."""
+    project = copy_project(tmp_path / "project")
+    good = (project / "params.yaml").read_text()
+    cases = {
+        "experiments is missing": good.replace("experiments:", "experiment_groups:", 1),
+        "is not valid YAML: found character that cannot start any token": good.replace("  max_words:", "\tmax_words:"),
+        "params.yaml must be a mapping of sections": "- a\n- b\n",
+        'found duplicate key "max_words"': good.replace("tokenize:\n", "tokenize:\n  max_words: 5\n", 1),
+        "learning_curve.sizes is [[[[...]]]]": good.replace("  sizes: [200, 1000, 5000, 20000]", "  sizes: &r [*r]"),
+        "learning_curve.sizes is 200; expected a list": good.replace(
+            "  sizes: [200, 1000, 5000, 20000]", "  sizes: 200"
+        ),
+        "its aliases (*name) expand to": good + bomb(),
+        "params.yaml is empty": "",
+    }
+    for said, text in cases.items():
+        assert text != good, said
+        (project / "params.yaml").write_text(text)
+        plan = subprocess.run(
+            [sys.executable, "-m", "imdb_embeddings.make_run", "plan", "run"],
+            cwd=project,
+            env=tool_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        errors = error_lines(plan)
+        assert plan.returncode == 2 and errors and said in errors[0], (said, plan.stderr)
+        assert "DVC was not run" in plan.stderr and "Traceback" not in plan.stderr

@@ -89,7 +89,7 @@ def layers_with(change):
         (lambda m: m.update(layers=layers_with(lambda ls: ls[1].update(kind="LSTM"))), "(LSTM, activation"),
         (lambda m: m.update(layers=np.zeros(3)), "member layers is not a text"),
         (lambda m: m.update(input_spec=spec(maxlen=-1)), "input_spec.maxlen is -1"),
-        (lambda m: m.update(input_spec=spec(maxlen="4")), "input_spec.maxlen is 4; expected a whole number"),
+        (lambda m: m.update(input_spec=spec(maxlen="4")), "input_spec.maxlen is '4'; expected a whole number"),
         (lambda m: m.update(input_spec=spec(maxlen=10**12)), "input_spec.maxlen is 1000000000000"),
         (lambda m: m.update(input_spec=spec(ngrams=9)), "input_spec.ngrams is 9"),
         (lambda m: m.update(input_spec=spec(ngrams=2)), "has n-grams but no max_words and buckets"),

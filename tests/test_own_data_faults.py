@@ -217,3 +217,14 @@ def test_a_quote_left_open_mid_file_is_named_not_one_lost_row(tmp_path):
     ok = tmp_path / "ok.csv"
     ok.write_text('review,sentiment\n"A review\non two lines.",positive\n')  # quoted and closed: one review
     assert [(r.text, r.fault) for r in rows(ok, "csv")] == [("A review\non two lines.", "")]
+
+
+def test_a_quote_closed_rows_later_is_named_not_a_cut_row(tmp_path):
+    """Row 101 of 200 opens a quote that the next row's opening quote closes,
+    every text quoted as Excel writes it: once counted as one row cut by a comma."""
+    path = tmp_path / "r.csv"
+    lines = [f'"Review {i}, fine.",{"positive" if i % 2 else "negative"}' for i in range(200)]
+    lines[100] = '"Review 100 opens a quote,positive'
+    path.write_text("review,sentiment\n" + "\n".join(lines) + "\n")
+    with pytest.raises(PipelineError, match=r"line 103 is not valid CSV \(a quote opened in row 101 runs to line 103"):
+        rows(path, "csv")

@@ -158,3 +158,37 @@ def test_a_path_never_becomes_a_command_even_for_one_stage(own_project, tmp_path
     assert not list(tmp_path.rglob("PWNED*")), result.stdout + result.stderr
     assert "dataset.path is 'data_in/x.csv;touch${IFS}PWNED'; expected a relative path" in result.stderr
     assert not (own_project / "data/prepared").is_file()
+
+
+def folder_layout(project):
+    for label in ("positive", "negative"):
+        (project / "inputs/folder" / label).mkdir(parents=True)
+        for i in range(4):
+            (project / "inputs/folder" / label / f"{i}.txt").write_text(f"A {label} review, number {i}.")
+
+    def change(p):
+        p["dataset"].update(path="inputs/folder", format="folders", positive="positive", negative="negative")
+
+    edit_params(project, change)
+
+
+@pytest.mark.slow(seconds=8)
+def test_a_pipe_or_a_name_not_utf8_inside_a_folder_is_named_before_dvc_trips(own_project):
+    """DVC hashes the folder at prepare's turn: a named pipe in it hung
+    `dvc repro`, and a file name that is not UTF-8 ended it with DVC's codec
+    error. check_params, first, names each in one line."""
+    folder_layout(own_project)
+    os.mkfifo(own_project / "inputs/folder/positive/pipe.txt")
+    result = dvc(own_project, "repro", "prepare", timeout=60)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode != 0 and errors == [
+        "error: inputs/folder/positive/pipe.txt is a named pipe: DVC would hang hashing inputs/folder; move it out"
+    ], result.stderr
+    os.unlink(own_project / "inputs/folder/positive/pipe.txt")
+    os.close(os.open(os.fsencode(own_project / "inputs/folder/negative") + b"/caf\xe9.txt", os.O_CREAT | os.O_WRONLY))
+    result = dvc(own_project, "repro", "prepare", timeout=60)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    said = "error: inputs/folder/negative/caf\\xe9.txt: a file name that is not UTF-8; rename it"
+    assert errors == [said], result.stderr
+    assert not (own_project / "data/prepared").exists()

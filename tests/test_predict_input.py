@@ -4,6 +4,7 @@ characters a review holds; every input path treats bad bytes alike; input is
 bounded; write errors, empty input and misplaced names are one line."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -157,3 +158,18 @@ def test_mistakes_are_one_line(workspace, tmp_path, args, stdin, cwd, message):
         folders[name] = tmp_path / name
     err = one_error(predict(folders[cwd], *args, stdin=stdin))
     assert message.format(**{k: v.resolve() for k, v in folders.items()}) in err, err
+
+
+def test_a_model_path_that_is_no_file_says_what_it_is(workspace, tmp_path):
+    os.mkfifo(tmp_path / "pipe.npz")
+    (tmp_path / "loop.npz").symlink_to(tmp_path / "loop.npz")
+    cases = {
+        str(tmp_path): "is a folder",
+        str(tmp_path / "pipe.npz"): "is a named pipe",
+        "/dev/zero": "is a device",
+        str(tmp_path / "loop.npz"): "is a link that leads nowhere",
+        str(tmp_path / "none.npz"): "does not exist",
+    }
+    for model, said in cases.items():
+        err = one_error(predict(workspace, "--model", model, "good"))
+        assert f"error: {model} {said}" in err and "expected a model file (.npz)" in err, err

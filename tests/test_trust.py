@@ -77,5 +77,21 @@ def test_prepare_checks_the_content_of_any_archive_it_reads(project, tmp_path):
     result = run_stage(project, "prepare", tmp_path)
     assert result.returncode == 1
     assert "its reviews are not the pinned dataset" in result.stderr
-    assert "error: data/prepared is empty now" in result.stderr and "`dvc checkout prepare`" in result.stderr
+    assert "note: data/prepared is empty now" in result.stderr and "`dvc checkout prepare`" in result.stderr
+    assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
     assert not (project / "data/prepared").exists()
+
+
+def test_a_failed_prepare_says_the_folder_is_empty_only_when_it_is(project, tmp_path):
+    """Run by hand (as dvc.yaml's command), `prepare` leaves its folder as it was:
+    no note that it is empty, one error line, the earlier files untouched."""
+    members = fixtures.imdb_members()
+    members["aclImdb/test/neg/999_1.txt"] = "An extra review."
+    (project / "data/raw").mkdir(parents=True)
+    fixtures.write_tar(project / "data/raw/aclImdb_v1.tar.gz", members)
+    (project / "data/prepared").mkdir(parents=True)
+    (project / "data/prepared/train.parquet").write_bytes(b"an earlier run's file")
+    result = run_stage(project, "prepare", tmp_path)
+    assert result.returncode == 1 and "is empty now" not in result.stderr, result.stderr
+    assert [line.startswith("error:") for line in result.stderr.splitlines() if "error" in line] == [True]
+    assert (project / "data/prepared/train.parquet").read_bytes() == b"an earlier run's file"

@@ -12,14 +12,21 @@ from collections.abc import Callable
 
 
 class PipelineError(Exception):
-    """An error the user can fix: bad params, bad input data, a bad mirror."""
+    """An error the user can fix: bad params, bad input data, a bad mirror.
+    `note`: what else is true and helps, a `note:` line after the error."""
+
+    def __init__(self, message: str, note: str = "") -> None:
+        super().__init__(message)
+        self.note = note
 
 
 def report(exc: PipelineError) -> None:
     """One `error:` line on stderr per mistake the error names (params.yaml
-    checks report every mistake at once)."""
+    checks report every mistake at once), then its note if it has one."""
     for line in str(exc).splitlines() or [""]:
         print(f"error: {line}", file=sys.stderr)
+    if getattr(exc, "note", ""):
+        print(f"note: {exc.note}", file=sys.stderr)
 
 
 class LevelTagged(logging.Formatter):

@@ -4,6 +4,7 @@ error); the schema's errors (params.py) as one line each, naming the key;
 and the value at a dotted key."""
 
 import re
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -121,8 +122,28 @@ def _known(root: Any, loc: tuple) -> list[str]:
 
 
 def shown(value: Any, most: int = 80) -> str:
-    text = repr(value)
+    """A value as the error lines show it: its repr, bounded however deep or shared it is."""
+    text = _REPR.repr(value)
     return text if len(text) <= most else text[: most - 10] + "...'"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 3, 8, 8, 100, 100
+# Past this, what its aliases expand to is refused before anything walks it:
+# a YAML "bomb" of nested aliases expands to billions of values from a few lines.
+MAX_VALUES = 100_000
+
+
+def expanded_size(node: Any, memo: dict | None = None) -> int:
+    """How many values a composed YAML node stands for, its aliases expanded
+    (each node counted once: linear in the file, not in what it expands to)."""
+    memo = {} if memo is None else memo
+    if id(node) not in memo:
+        memo[id(node)] = 1  # a node under construction (a cycle) counts once
+        value = node.value
+        children = [part for pair in value for part in pair] if node.id == "mapping" else value
+        memo[id(node)] = 1 + (sum(expanded_size(child, memo) for child in children) if isinstance(value, list) else 0)
+    return memo[id(node)]
 
 
 def read(path: str | Path = "params.yaml") -> Any:
@@ -140,6 +161,11 @@ def read(path: str | Path = "params.yaml") -> Any:
         raise PipelineError(f"{path} is {encoding} text; save it as UTF-8")
     text = decode_utf8(data, f"{path} is", "; save it as UTF-8")
     try:
+        size = expanded_size(YAML(typ="safe").compose(text)) if "*" in text else 0
+        if size > MAX_VALUES:
+            raise PipelineError(
+                f"{path}: its aliases (*name) expand to {size:,} values, more than {MAX_VALUES:,}; write the values out"
+            )
         return YAML(typ="safe").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

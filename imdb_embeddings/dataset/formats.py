@@ -15,6 +15,8 @@ holds one row (a Parquet batch) at a time."""
 import csv
 import json
 import math
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -63,10 +65,29 @@ def check_source(path: Path, fmt: str, root: Path | None = None) -> None:
     if fmt == "folders":
         if not path.is_dir():
             raise PipelineError(f"{path}: dataset.format is folders, but this is not a folder")
+        _check_folder(path)
     elif path.is_dir():
         raise PipelineError(f"{path} is a folder; dataset.format {fmt} reads one file (folders: format folders)")
     elif not path.is_file():
         raise PipelineError(f"{path} is not a regular file (a named pipe or a device?); give a file")
+
+
+def _check_folder(folder: Path) -> None:
+    """Every name in a folder layout, before DVC hashes the folder as a
+    dependency: a named pipe or a device would hang it, and a file name that
+    is not UTF-8 stops it with an encoding error that names no file."""
+    for parent, folders, files in os.walk(folder):  # links are not followed
+        for name in folders + files:
+            entry = Path(parent, name)
+            try:
+                name.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = os.fsencode(name).decode("utf-8", "backslashreplace")
+                raise PipelineError(f"{Path(parent) / shown}: a file name that is not UTF-8; rename it") from None
+            mode = entry.lstat().st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+                kind = "a named pipe" if stat.S_ISFIFO(mode) else "not a regular file (a device or socket)"
+                raise PipelineError(f"{entry} is {kind}: DVC would hang hashing {folder}; move it out")
 
 
 def _encoding_fault(path: Path) -> None:
@@ -163,7 +184,8 @@ def read_delimited(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
                         raise csv.Error(f"a quote opened in row {n} is not closed before {MAX_TEXT_BYTES:,} bytes")
                     yield Record(where, None, "", "", "too_long")
                     continue
-                if short and any("\n" in field for field in fields):  # a quote left open swallowed lines
+                extra = any(field.strip() for field in fields[len(header) :])
+                if (short or extra) and any("\n" in field for field in fields):  # a quote left open swallowed lines
                     raise csv.Error(
                         f"a quote opened in row {n} runs to line {reader.line_num}, taking the rows between as text"
                     )
@@ -174,7 +196,7 @@ def read_delimited(path: Path, columns: Columns, fmt: str) -> Iterator[Record]:
                 if not all(map(_valid_utf8, values)):
                     yield Record(where, None, "", "", "undecodable")
                     continue
-                if any(field.strip() for field in fields[len(header) :]):  # an unquoted comma cut the text
+                if extra:  # an unquoted comma cut the text
                     yield Record(where, None, "", "", "extra_fields")
                     continue
                 label = _number_text(values[1].strip())

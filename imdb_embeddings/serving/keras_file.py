@@ -87,7 +87,7 @@ def check_input_spec(spec: Any, path: str | Path) -> dict[str, Any]:
         value = spec.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise PipelineError(
-                f"{path}: input_spec.{key} is {str(value)[:40]}; expected a whole number {low} to {high:,}"
+                f"{path}: input_spec.{key} is {repr(value)[:40]}; expected a whole number {low} to {high:,}"
             )
     if spec["ngrams"] > 1 and not (spec["max_words"] and spec["buckets"]):
         raise PipelineError(f"{path}: input_spec has n-grams but no max_words and buckets")
