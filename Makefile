@@ -52,7 +52,7 @@ studies: setup
 # on the same test reviews. An experiment (`dvc exp run`): params.yaml gains them.
 FRONTIER_VECTORS = {dim: 100, epochs: 10, ngrams: 2, min_count: 2, negative: 5, seed: 1337, workers: 1}
 FRONTIER_TAUGHT = {train_samples: 200, validation_samples: 0, teacher_c: [0.1, 1.0, 10.0, 100.0, 1000.0], \
-    pseudo_labels: 8000, ngrams: 3, min_df: 2, c: 0.1, seed: 1337, vectors: dbow}
+    pseudo_labels: [4000, 8000], ngrams: 3, min_df: 2, c: [0.1, 1.0], seed: 1337, vectors: dbow}
 FRONTIER = -S '+doc_vectors.dbow=$(FRONTIER_VECTORS)' -S '+nbsvm.doc_taught.few_labels_doc=$(FRONTIER_TAUGHT)' \
     -S '+compare.pairs.few_labels_doc_vs_few_labels={a: few_labels_doc, b: few_labels}'
 frontier: setup

@@ -16,7 +16,7 @@ from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path
 from imdb_embeddings.research.pv_dbow import infer, train_doc_vectors
-from imdb_embeddings.text.columns import read_texts
+from imdb_embeddings.text.columns import read_texts, unlabelled_texts
 
 log = logging.getLogger("doc_vectors")
 PARAMS = ("doc_vectors.{name}",)
@@ -33,7 +33,8 @@ def main() -> None:
     name = args.name
     settings = params.load(*(key.format(name=name) for key in PARAMS))
     train = read_texts(args.texts[0])
-    texts = train + [text for path in args.texts[1:] for text in read_texts(path)]
+    texts, copies = unlabelled_texts(args.texts, args.test)  # learned from: no test review's text
+    log.info("%d texts; %d left out, word for word test reviews", len(texts), copies)
     start = time.perf_counter()
     model = train_doc_vectors(texts, settings)
     trained = time.perf_counter() - start

@@ -17,7 +17,7 @@ from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.nbsvm.experiment import training_text
 from imdb_embeddings.nbsvm.features_file import matrix_of, save_matrix, save_training
 from imdb_embeddings.text.batches import text_batches
-from imdb_embeddings.text.columns import read_texts
+from imdb_embeddings.text.columns import copied_from_test, read_texts
 from imdb_embeddings.text.tokenizer import encode
 
 log = logging.getLogger("ngram_features")
@@ -35,7 +35,9 @@ def main() -> None:
     ngrams, min_df = params.load(*(key.format(**vars(args)) for key in PARAMS))
     start = time.perf_counter()
     text = training_text(text_batches(args.train), ngrams, min_df)
-    ids, offsets = encode(read_texts(args.test), text.vocabulary, keep_unknown=True)[:2]
+    test_texts = read_texts(args.test)
+    text = text._replace(test_copies=copied_from_test(read_texts(args.train), test_texts))  # no pool takes them
+    ids, offsets = encode(test_texts, text.vocabulary, keep_unknown=True)[:2]
     save_training(text, Path(args.out) / "train.npz")
     save_matrix(matrix_of(text.features, ids, offsets), Path(args.out) / "test.npz")
     timings.record(f"ngram_features@{args.name}", train_seconds=time.perf_counter() - start)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from imdb_embeddings.archives.reviews import read_reviews, write_split, write_splits
+from imdb_embeddings.archives.reviews import read_reviews, without_test_copies, write_split, write_splits
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError, run_stage
 from imdb_embeddings.core.files import Checksum, write_json
@@ -41,6 +41,14 @@ def main() -> None:
     except PipelineError as exc:
         emptied = not Path(args.out).is_dir() or not any(Path(args.out).iterdir())
         raise PipelineError(str(exc), note=EMPTIED.format(args.out) if emptied else "") from None
+    splits, dropped, kept = without_test_copies(splits)
+    log.info("%s: left out %d unlabelled reviews that are word for word test reviews", source, dropped)
+    log.info(
+        "%s: %d training reviews are word for word test reviews: kept in the labelled split, as every published "
+        "figure keeps them; no stage that learns without labels reads them",
+        source,
+        kept,
+    )
     for split, rows in splits.items():
         write_split(rows, f"{args.out}/{split}.parquet")
         log.info("%s/%s.parquet: %d reviews", args.out, split, len(rows))

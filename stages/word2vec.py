@@ -1,10 +1,9 @@
-"""Stage word2vec: in-domain word vectors trained on the unlabelled reviews
-and the training texts, no labels (imdb_embeddings/vectors/in_domain.py),
-laid out as the vocabulary's embedding matrix like GloVe's, and how much of
-the vocabulary they cover.
+"""Stage word2vec: in-domain word vectors trained on the unlabelled and
+training texts, no labels and no text that is a test review's, in a seeded
+shuffle (imdb_embeddings/vectors/in_domain.py); the vocabulary's matrix, and its coverage.
 
     python -m stages.word2vec --texts data/prepared/unsup.parquet data/prepared/train.parquet \
-        --vocabulary data/tokenized/vocab.json --out data/embedding/word2vec.npy --metrics metrics/word2vec.json
+        --test data/prepared/test.parquet --vocabulary ... --out data/embedding/word2vec.npy --metrics ...
 """
 
 import argparse
@@ -13,7 +12,7 @@ import time
 
 from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.errors import run_stage
-from imdb_embeddings.text.columns import read_texts
+from imdb_embeddings.text.columns import unlabelled_texts
 from imdb_embeddings.vectors.in_domain import train_word2vec
 from imdb_embeddings.vectors.matrix import save_vocabulary_matrix
 
@@ -24,12 +23,14 @@ PARAMS = ("word2vec", "tokenize.max_words")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", required=True, nargs="+", help="reviews (.parquet) whose texts are read, no labels")
+    parser.add_argument("--test", required=True, help="the test reviews (.parquet): their texts are never read")
     parser.add_argument("--vocabulary", required=True, help="the tokenizer's vocabulary (.json): the matrix's rows")
     parser.add_argument("--out", required=True, help="the vocabulary's matrix (.npy)")
     parser.add_argument("--metrics", required=True, help="the coverage (.json)")
     args = parser.parse_args()
     settings, max_words = params.load(*PARAMS)
-    texts = [text for path in args.texts for text in read_texts(path)]
+    texts, copies = unlabelled_texts(args.texts, args.test)
+    log.info("%d texts; %d left out, word for word test reviews", len(texts), copies)
     start = time.perf_counter()
     words, vectors = train_word2vec(texts, settings)
     seconds = time.perf_counter() - start

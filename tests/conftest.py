@@ -96,7 +96,7 @@ def fixture_params(p, members):
         spec.update(train_samples=120 if spec["train_samples"] > 1000 else 20)
     for group in ("pseudo_labelled", "doc_taught"):
         for spec in p["nbsvm"][group].values():
-            spec.update(train_samples=20, pseudo_labels=20)
+            spec.update(train_samples=20, pseudo_labels=[10, 20])
     p["draws"].update(nbsvm_pseudo=[1], curve=[1], curve_sizes=[20])
 
 

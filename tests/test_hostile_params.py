@@ -193,7 +193,10 @@ def load_error(path):
             ("  dim: 100\n  epochs: 5", "  dim: 1000000000\n  epochs: 5"),
             "word2vec.dim is 1e+09; expected at most 1,000",
         ),
-        (("c: 0.1\n      seed", "c: 1.0e308\n      seed"), "nbsvm_200.c is 1e+308; expected at most 1,000"),
+        (
+            ("c: [0.1, 1.0]   #", "c: [0.1, 1.0e308]   #"),
+            "nbsvm_200.c is 1e+308; expected a number above 0, at most 1,000",
+        ),
         (("max_words: 10000", "max_words: 1e4"), "tokenize.max_words is 10000.0, a float"),
         (("batch_size: 32", "batch_size: .inf"), "train.batch_size is inf"),
         (("  seed: 1337\n  epochs: 10", "  seed: -1\n  epochs: 10"), "train.seed is -1; expected a positive number"),

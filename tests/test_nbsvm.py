@@ -109,7 +109,7 @@ def test_exported_model_is_scikit_learn_s_model(tmp_path):
     loaded = NgramModel.load(tmp_path / "m.npz")
 
     ratios = nbsvm.nb_ratios(features.matrix, LABELS)
-    reference = LogisticRegression(C=1.0, solver="liblinear", random_state=7)
+    reference = LogisticRegression(C=1.0, solver="liblinear", dual=True, random_state=7)  # more n-grams than texts
     reference.fit(sp.csr_matrix(features.matrix.multiply(ratios)), LABELS)
     new = ["A great story, not bad at all!", "Dull and bad, the worst.", "zzz unknown words only", ""]
     new_ids, new_offsets = encode(new, vocabulary, keep_unknown=True)
@@ -157,7 +157,7 @@ def test_review_vectors_are_unit_means_of_distinct_words():
 
 
 def test_confident_takes_the_extremes_of_each_side():
-    chosen, labels = confident(np.array([0.1, -3.0, 2.0, 0.0, -1.0, 5.0]), per_class=2)
+    chosen, labels = confident(np.array([0.1, -3.0, 2.0, 0.0, -1.0, 5.0]), 2)
     assert list(chosen) == [1, 4, 2, 5] and list(labels) == [0, 0, 1, 1]
 
 

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from imdb_embeddings.core import params
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.modeling.families import FAMILIES
+from imdb_embeddings.nbsvm.choice import candidates
 from tests.project import project_params
 
 # The shipped defaults (git's params.yaml), not whatever an experiment left in the workspace.
@@ -46,7 +47,7 @@ def test_nbsvm_defaults_are_the_issue_s_experiments():
     full = defaults.nbsvm.labelled["full_data"]
     assert (full.train_samples, full.validation_samples, full.ngrams, full.solver) == (25000, 0, 3, "auto")
     few = defaults.nbsvm.pseudo_labelled["few_labels"]
-    assert few.train_samples == 200 and few.pseudo_labels > 0
+    assert few.train_samples == 200 and min(candidates(few.pseudo_labels)) > 0 and min(candidates(few.c)) > 0
     assert "few_labels" not in defaults.nbsvm.labelled
 
 
@@ -170,6 +171,18 @@ def test_experiment_overrides_train_defaults():
         (
             lambda p: p["nbsvm"]["pseudo_labelled"]["few_labels"].update(teacher_c=10.0),
             "few_labels.teacher_c is 10.0; expected a list",
+        ),
+        (
+            lambda p: p["nbsvm"]["pseudo_labelled"]["few_labels"].update(c=[0.1, 0]),
+            "few_labels.c is 0; expected a number above 0, at most 1,000",
+        ),
+        (
+            lambda p: p["nbsvm"]["pseudo_labelled"]["few_labels"].update(pseudo_labels=[]),
+            "few_labels.pseudo_labels is []; expected a whole number, or a list of 1 to 10 of them",
+        ),
+        (
+            lambda p: p["nbsvm"]["labelled"]["nbsvm_200"].update(c=["0.1"]),
+            "nbsvm_200.c is ['0.1']; expected a number, or a list",
         ),
         (lambda p: p["draws"].update(nbsvm_pseudo=[]), "draws.nbsvm_pseudo is empty; give at least one draw"),
         (lambda p: p["draws"].update(nbsvm_pseudo=[0, 1]), "draws.nbsvm_pseudo is [0, 1]; expected draw numbers"),

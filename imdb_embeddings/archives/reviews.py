@@ -125,6 +125,17 @@ def read_reviews(archive: str | Path) -> Reviews:
     return Reviews(splits, _digest_of_lines(lines))
 
 
+def without_test_copies(splits: dict[str, list[Row]]) -> tuple[dict[str, list[Row]], int, int]:
+    """(the splits with every unlabelled review that is word for word a test
+    review left out, how many were, how many training reviews are too). The
+    training ones stay: every published figure on aclImdb trains on all
+    25,000; the stages that learn without labels leave them out themselves."""
+    test = {row[3] for row in splits["test"]}
+    unsup = [row for row in splits["unsup"] if row[3] not in test]
+    train_copies = sum(row[3] in test for row in splits["train"])
+    return {**splits, "unsup": unsup}, len(splits["unsup"]) - len(unsup), train_copies
+
+
 def write_split(rows: list[Row], dest: str | Path) -> None:
     with atomic_path(dest) as tmp:
         pq.write_table(_table(rows), tmp, compression="zstd")

@@ -239,12 +239,33 @@ class LearningCurve(Section):
     early_stopping: Patience
 
 
+def _candidates(kind: type, low: float, high: float, what: str) -> AfterValidator:
+    """One value, or a list of candidates that cross-validation within the
+    labelled reviews chooses among (nbsvm/choice.py)."""
+
+    def check(value: Any) -> Any:
+        values = value if isinstance(value, list) else [value]
+        if not values or len(values) > 10 or any(type(v) not in (int, kind) for v in values):
+            raise ValueError(f"is {shown(value)}; expected {what}, or a list of 1 to 10 of them (candidates)")
+        for v in values:
+            if not low < v <= high:
+                raise ValueError(f"is {v:g}; expected {what} above {low:g}, at most {high:,g}")
+        converted = [kind(v) for v in values]
+        return converted if isinstance(value, list) else converted[0]
+
+    return AfterValidator(check)
+
+
+C = Annotated[Any, _candidates(float, 0.0, 1_000.0, "a number")]  # inverse L2 strength (scikit-learn's C)
+PseudoLabels = Annotated[Any, _candidates(int, 0, 10_000_000, "a whole number")]  # per class, balanced labels
+
+
 class NbsvmExperiment(Section):
     train_samples: Size
     validation_samples: Annotated[int, Field(ge=0, le=10_000_000)]  # no epochs to stop: 0 is fine
     ngrams: Literal[1, 2, 3]
     min_df: Annotated[int, Field(gt=0, le=10**9)]
-    c: Annotated[float, Field(gt=0.0, le=1_000.0)]  # inverse L2 strength (scikit-learn's C)
+    c: C
     seed: Seed
     solver: Literal["auto", "liblinear", "lbfgs"] = "auto"  # lbfgs: batches, for millions (nbsvm/fit.py)
 
@@ -255,10 +276,10 @@ class PseudoLabelled(Section):
     train_samples: Size
     validation_samples: Annotated[int, Field(ge=0, le=10_000_000)]
     teacher_c: Annotated[list, _rule(lambda v: v and all(type(c) in (int, float) and 0 < c <= 1e6 for c in v), C_RULE)]
-    pseudo_labels: Size  # the teacher's most confident texts per class
+    pseudo_labels: PseudoLabels  # the teacher's most confident texts per class
     ngrams: Literal[1, 2, 3]
     min_df: Annotated[int, Field(gt=0, le=10**9)]
-    c: Annotated[float, Field(gt=0.0, le=1_000.0)]
+    c: C
     seed: Seed
     solver: Literal["auto", "liblinear", "lbfgs"] = "auto"
 

@@ -15,6 +15,7 @@ import numpy as np
 from imdb_embeddings.core.errors import PipelineError
 from imdb_embeddings.core.params import NbsvmExperiment
 from imdb_embeddings.nbsvm import fit as nbsvm
+from imdb_embeddings.nbsvm.choice import choose
 from imdb_embeddings.nbsvm.exact_ngrams import MAX_VOCABULARY
 from imdb_embeddings.nbsvm.features_file import TrainingText
 from imdb_embeddings.nbsvm.ngram_model import NgramModel
@@ -115,15 +116,20 @@ def fit_experiment(
     start = time.perf_counter()
     features = text.features
     training = Training(labelled, labels[labelled], {})
-    if teacher is not None:
-        x = teacher_view(text, teacher, len(labels), where)
-        training = pseudo_labelled(x, labels, labelled, validation, settings, where)
+    x = teacher_view(text, teacher, len(labels), where) if teacher is not None else None
+    chosen = choose(features, labels, labelled, settings, x, text.test_copies, where)  # within the labelled only
+    if x is not None:
+        training = pseudo_labelled(
+            x, labels, labelled, validation, settings, where, text.test_copies, per_class=chosen.pseudo_labels
+        )
     try:
-        model = nbsvm.fit(features, training.rows, training.labels, settings.c, settings.seed, settings.solver)
+        model = nbsvm.fit(features, training.rows, training.labels, chosen.c, settings.seed, settings.solver)
     except ValueError as exc:
         raise PipelineError(f"{where}: cannot fit on {len(training.rows)} reviews: {exc}") from None
     seconds = time.perf_counter() - start
     summary = dict(training.summary)
+    if chosen.scores:  # what was chosen, and how each candidate scored on the held-out folds
+        summary.update(c=chosen.c, cross_validated=chosen.scores)
     if len(validation):
         summary["validation_accuracy"] = nbsvm.accuracy(model, features, validation, labels[validation])
     summary = nbsvm.describe(

@@ -29,6 +29,7 @@ class TrainingText(NamedTuple):
     ids: np.ndarray | None  # word ids of `vocabulary` (from 1), review after review (None: dropped)
     offsets: np.ndarray | None  # where each review's ids begin, and the end
     features: Features  # the binary n-gram matrix and its kept n-grams
+    test_copies: np.ndarray | None = None  # which reviews are word for word a test review: no pool takes them
 
 
 def matrix_of(features: Features, ids: np.ndarray, offsets: np.ndarray) -> sp.csr_matrix:
@@ -52,6 +53,7 @@ def save_training(text: TrainingText, dest: str | Path) -> None:
             keys=f.keys,
             indptr=f.indptr,
             indices=f.indices,
+            test_copies=text.test_copies if text.test_copies is not None else np.zeros(len(text.offsets) - 1, bool),
         )
 
 
@@ -67,10 +69,10 @@ def load_training(path: str | Path) -> TrainingText:
         keys, indptr, indices = z["keys"], z["indptr"], z["indices"]
         matrix = _binary(indptr, indices, len(keys), path)
         features = Features.restored(keys, matrix, vocabulary, int(z["ngrams"]))
-        ids, offsets = z["ids"], z["offsets"]
-    if len(offsets) != matrix.shape[0] + 1 or offsets[-1] != len(ids):
+        ids, offsets, copies = z["ids"], z["offsets"], z["test_copies"]
+    if len(offsets) != matrix.shape[0] + 1 or offsets[-1] != len(ids) or copies.shape != (matrix.shape[0],):
         raise PipelineError(f"{path}: its word ids do not match its {matrix.shape[0]} reviews; rerun ngram_features")
-    return TrainingText(vocabulary, ids, offsets, features)
+    return TrainingText(vocabulary, ids, offsets, features, copies.astype(bool))
 
 
 def load_matrix(path: str | Path, columns: int) -> sp.csr_matrix:
@@ -81,7 +83,7 @@ def load_matrix(path: str | Path, columns: int) -> sp.csr_matrix:
         return _binary(z["indptr"], z["indices"], columns, path)
 
 
-TRAINING_MEMBERS = {"vocabulary", "ids", "offsets", "ngrams", "keys", "indptr", "indices"}
+TRAINING_MEMBERS = {"vocabulary", "ids", "offsets", "ngrams", "keys", "indptr", "indices", "test_copies"}
 MATRIX_MEMBERS = {"indptr", "indices", "columns"}
 
 

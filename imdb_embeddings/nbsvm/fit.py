@@ -108,7 +108,10 @@ def fit(
     ratios = nb_ratios(matrix, labels)
     x = scaled(matrix, ratios)
     del matrix  # liblinear copies x once more into its own form: hold no third copy
-    regression = LogisticRegression(C=c, solver="liblinear", random_state=seed)
+    # The dual problem when n-grams outnumber reviews (always, on aclImdb): the same
+    # minimum, about 4x faster (full_data: 1.1 s against 5.0 s; the same test accuracy).
+    dual = x.shape[1] > x.shape[0]
+    regression = LogisticRegression(C=c, solver="liblinear", dual=dual, random_state=seed)
     regression.fit(x, labels)
     weights = (regression.coef_[0] * ratios).astype(np.float32)
     return NgramModel(

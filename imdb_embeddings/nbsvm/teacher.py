@@ -39,23 +39,31 @@ def pseudo_labelled(
     validation: np.ndarray,
     settings: NbsvmExperiment,
     where: str,
+    test_copies: np.ndarray | None = None,
+    per_class: int | None = None,
 ) -> Training:
     """The labelled reviews with their labels, and the teacher's
     `settings.pseudo_labels` most confident other training texts of each
     class with its labels. `x`: every training review's vector
-    (`review_vectors`); only the labels of `labelled` are read for fitting."""
+    (`review_vectors`); only the labels of `labelled` are read for fitting.
+    The pool never takes a text that is word for word a test review's.
+    `per_class` (default `settings.pseudo_labels`) is per class on balanced
+    labels: the 2 x per_class pseudo-labels are split by the labelled
+    reviews' class shares, so a draw with more positives takes more of them."""
     if len(np.unique(labels[labelled])) < 2:
         raise PipelineError(f"{where}: the {len(labelled)} labelled reviews are all of one class; take more")
     teacher_c = choose_teacher_c(x[labelled], labels[labelled], settings.teacher_c, settings.seed, where)
     teacher = fit_teacher(x[labelled], labels[labelled], teacher_c)
-    pool = np.setdiff1d(np.arange(len(labels)), np.concatenate([labelled, validation]))
-    per_class = settings.pseudo_labels
+    held = np.concatenate([labelled, validation] + ([np.flatnonzero(test_copies)] if test_copies is not None else []))
+    pool = np.setdiff1d(np.arange(len(labels)), held)
+    per_class = settings.pseudo_labels if per_class is None else per_class
     if 2 * per_class > len(pool):
         raise PipelineError(
             f"params.yaml: {where}.pseudo_labels is {per_class} per class, but only {len(pool)} "
             "training texts are neither labelled nor validation"
         )
-    chosen, pseudo = confident(teacher.decision_function(x[pool]), per_class)
+    positives = int(round(2 * per_class * float(np.mean(labels[labelled]))))
+    chosen, pseudo = confident(teacher.decision_function(x[pool]), 2 * per_class - positives, positives)
     summary = {
         "teacher_c": teacher_c,
         "pseudo_labels": int(len(chosen)),
@@ -122,9 +130,10 @@ def fit_teacher(x: np.ndarray, labels: np.ndarray, c: float):  # noqa: ANN201 (a
     return teacher_model(c).fit(x, labels)
 
 
-def confident(scores: np.ndarray, per_class: int) -> tuple[np.ndarray, np.ndarray]:
-    """(positions, pseudo-labels): the `per_class` lowest scores labelled 0 and
-    the `per_class` highest labelled 1 (ties broken by position)."""
+def confident(scores: np.ndarray, negatives: int, positives: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, pseudo-labels): the `negatives` lowest scores labelled 0 and
+    the `positives` (default as many) highest labelled 1 (ties broken by position)."""
+    positives = negatives if positives is None else positives
     order = np.argsort(scores, kind="stable")
-    chosen = np.concatenate([order[:per_class], order[len(order) - per_class :]])
-    return chosen, np.repeat(np.array([0, 1], dtype=np.int64), per_class)
+    chosen = np.concatenate([order[:negatives], order[len(order) - positives :]])
+    return chosen, np.repeat(np.array([0, 1], dtype=np.int64), [negatives, positives])

@@ -41,12 +41,12 @@ METHOD = {
     "pseudo_labelled": (
         "self-training: a teacher (logistic regression on the mean of each review's word2vec vectors) fitted "
         "on the labelled reviews labels the other training texts; NBSVM on word 1- to {ngrams}-grams learns "
-        "from the labelled reviews and the teacher's {pseudo_labels:,} most confident texts of each class"
+        "from the labelled reviews and the teacher's most confident texts of each class ({pseudo_labels})"
     ),
     "doc_taught": (
         "self-training: a teacher (logistic regression on each review's inferred document vector) fitted "
         "on the labelled reviews labels the other training texts; NBSVM on word 1- to {ngrams}-grams learns "
-        "from the labelled reviews and the teacher's {pseudo_labels:,} most confident texts of each class"
+        "from the labelled reviews and the teacher's most confident texts of each class ({pseudo_labels})"
     ),
 }
 LIMITS = [
@@ -102,6 +102,8 @@ def card(c: CardInputs) -> str:
         **s,
         **c.sources,
     }
+    if "pseudo_labels" in s:
+        fields["pseudo_labels"] = among(s["pseudo_labels"], "a class")
     lines = [
         f"# Model card: {c.name}",
         "",
@@ -147,6 +149,14 @@ def card(c: CardInputs) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def among(value: int | list, unit: str) -> str:
+    """A setting as a card says it: one value, or the candidates each draw's
+    cross-validation within its labelled reviews chose among."""
+    if not isinstance(value, list):
+        return f"{value:,} {unit}"
+    return f"{' or '.join(f'{v:,}' for v in value)} {unit}, chosen by cross-validation within the labelled reviews"
 
 
 def how_well(c: CardInputs) -> list[str]:

@@ -15,3 +15,17 @@ def read_labels(path: str | Path) -> np.ndarray:
 def read_texts(path: str | Path) -> list[str]:
     """Each review's text."""
     return pq.read_table(path, columns=["text"]).column("text").to_pylist()
+
+
+def copied_from_test(texts: list[str], test_texts: list[str]) -> np.ndarray:
+    """Which of `texts` are, word for word, a test review's text: what no
+    stage that learns without labels may read (docs/pipeline.md)."""
+    test = set(test_texts)
+    return np.fromiter((text in test for text in texts), dtype=bool, count=len(texts))
+
+
+def unlabelled_texts(paths: list[str], test: str) -> tuple[list[str], int]:
+    """(the texts of `paths` that are no test review's text, how many were left out)."""
+    texts = [text for path in paths for text in read_texts(path)]
+    copies = copied_from_test(texts, read_texts(test))
+    return [text for text, copy in zip(texts, copies, strict=True) if not copy], int(copies.sum())

@@ -64,8 +64,11 @@ def train_word2vec(texts: Sequence[str], settings: Word2Vec) -> WordVectors:
     callback = epoch_log(log, settings.epochs)
     # gensim counts the vocabulary before the first epoch: most of a minute on the real data.
     log.info("%d texts: counting the vocabulary, then %d epochs", len(texts), settings.epochs)
+    # A seeded shuffle: the files are sorted by label, and read in that order the
+    # learning rate's fall would weigh one class's reviews above the other's.
+    order = np.random.default_rng(settings.seed).permutation(len(texts))
     model = Word2Vec(
-        sentences(texts),
+        sentences([texts[i] for i in order]),
         vector_size=settings.dim,
         window=settings.window,
         min_count=settings.min_count,
