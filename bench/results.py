@@ -5,8 +5,9 @@ every configuration's labelled reviews, test accuracy (with the mean and 95%
 interval over its label draws where it has several) and fitting time, the
 paired comparisons and calibration (docs/results.md), and the goals of
 "beyond the book" checked (few_labels: a mean >= 0.82 over its label draws
-with 200 labels in all; full_data >= 0.915 in <= 300 s of fitting). About
-10 minutes on 2 cores.
+with 200 labels in all; full_data >= 0.915 in <= 300 s of fitting). It
+prints each pipeline's stages and seconds: the README's costs. About 14
+minutes on 2 cores.
 
     make results      # or: PIPELINE_MIRROR=../shared/mirror python -m bench.results
     RESULTS_KEEP=../real make results   # the same, in ../real/project, kept
@@ -47,7 +48,7 @@ def main() -> None:
             "PIPELINE_CACHE_DIR": str(Path(tmp) / "cache"),
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         }
-        seconds = {}
+        seconds, started = {}, time.time()
         for what, extra_args in (("book", []), ("studies", ["--all-pipelines"])):
             print(f"dvc exp run -S glove.dim=50 {' '.join(extra_args)} ({what}) ...", file=sys.stderr)
             start = time.perf_counter()
@@ -58,7 +59,10 @@ def main() -> None:
                 raise SystemExit(f"the pipeline failed:\n{(run.stdout + run.stderr)[-3000:]}")
         metrics, rows = results(project)
         extra = comparisons_and_calibration(project, metrics)
+        spent_by_pipeline = pipeline_seconds(project, started)
     print(f"The book: {seconds['book']:.0f} s; the studies after it: {seconds['studies']:.0f} s")
+    for pipeline, spent in spent_by_pipeline.items():  # the README's cost of each study
+        print(f"  {pipeline}: {spent['stages']} stages, {spent['seconds']:.0f} s")
     print(f"{'configuration':<28} | {'labelled (+ validation)':<24} | test accuracy | fitting")
     for name, labelled, accuracy, fit in rows:
         print(f"{name:<28} | {labelled:<24} | {accuracy} | {fit}")
@@ -84,6 +88,33 @@ def main() -> None:
         failed += [] if met else [name]
     if failed:
         raise SystemExit(f"goals not met: {', '.join(failed)}")
+
+
+def pipeline_seconds(project: Path, started: float) -> dict[str, dict[str, float]]:
+    """{dvc.yaml: its stages and seconds} of a finished serial run begun at
+    `started`. A stage ends when its last output is written; it took the time
+    since the stage that ended before it."""
+    import yaml
+
+    ends = []
+    for lock in [project / "dvc.lock", *sorted(project.glob("studies/*/dvc.lock"))]:
+        pipeline = str(lock.relative_to(project).with_name("dvc.yaml"))
+        for stage in yaml.safe_load(lock.read_text())["stages"].values():
+            times = [
+                p.stat().st_mtime
+                for out in stage.get("outs", [])
+                for p in ([project / out["path"]] + list((project / out["path"]).rglob("*")))
+                if p.is_file()
+            ]
+            if times:
+                ends.append((max(times), pipeline))
+    ends.sort()
+    spent: dict[str, dict[str, float]] = {}
+    for (before, _), (end, pipeline) in zip([(started, "")] + ends[:-1], ends, strict=True):
+        entry = spent.setdefault(pipeline, {"stages": 0, "seconds": 0.0})
+        entry["stages"] += 1
+        entry["seconds"] += end - before
+    return spent
 
 
 def results(project: Path) -> tuple[dict[str, dict], list[tuple[str, str, str, str]]]:
