@@ -40,6 +40,7 @@ class Data(NamedTuple):
     test_x: np.ndarray
     test_y: np.ndarray
     unlabelled: sp.csr_matrix  # the 50,000 unlabelled reviews over the same n-grams
+    copies: np.ndarray | None = None  # training reviews that are word for word a test review: in no pool
 
 
 def load(project: Path) -> Data:
@@ -64,6 +65,7 @@ def load(project: Path) -> Data:
         review_vectors(*test_ids, text.vocabulary, *vectors),
         labels["test"],
         matrix_of(text.features, *unlabelled_ids),
+        text.test_copies,
     )
 
 
