@@ -42,7 +42,7 @@ from imdb_embeddings.core.params import DocVectors
 from imdb_embeddings.nbsvm import fit as nbsvm
 from imdb_embeddings.nbsvm.teacher import choose_teacher_c, confident, fit_teacher
 from imdb_embeddings.research.pv_dbow import infer, train_doc_vectors
-from imdb_embeddings.text.columns import read_texts, unlabelled_texts
+from imdb_embeddings.text.columns import read_texts, without_test_texts
 
 LABELLED = 200
 WEIGHTS = tuple(round(0.05 * i, 2) for i in range(1, 13))  # the vectors' share of the mixed logits, 0.05-0.6
@@ -63,14 +63,13 @@ def doc_vectors(project: Path, out: Path, settings: DocVectors) -> tuple[np.ndar
         seconds = dict(zip(("train", "infer"), np.load(files[2]).tolist(), strict=True))
         return np.load(files[0]), np.load(files[1]), seconds
     prepared = project / "data/prepared"
-    train, unsup = (read_texts(prepared / f"{split}.parquet") for split in ("train", "unsup"))
-    texts, _ = unlabelled_texts([str(prepared / "train.parquet"), str(prepared / "unsup.parquet")],
-                                str(prepared / "test.parquet"))  # fmt: skip
+    train, unsup, test = (read_texts(prepared / f"{split}.parquet") for split in ("train", "unsup", "test"))
+    texts, _ = without_test_texts(train + unsup, test)
     start = time.perf_counter()
     model = train_doc_vectors(texts, settings)  # as stage doc_vectors: never a test review's text
     trained = time.perf_counter() - start
     x = infer(model, train, settings.ngrams, "the training reviews")
-    test_x = infer(model, read_texts(project / "data/prepared/test.parquet"), settings.ngrams, "the test reviews")
+    test_x = infer(model, test, settings.ngrams, "the test reviews")
     inferred = time.perf_counter() - start - trained
     np.save(files[3], infer(model, unsup, settings.ngrams, "the unlabelled reviews"))
     np.save(files[0], x), np.save(files[1], test_x), np.save(files[2], np.array([trained, inferred]))
@@ -143,14 +142,29 @@ class Route(NamedTuple):
     two_views: bool = False
 
 
+def drawn(data: Data, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Draw `seed`'s labelled reviews, and its pool: the other training reviews, less any that is
+    word for word a test review."""
+    order = np.random.default_rng(seed).permutation(len(data.y))
+    labelled, pool = order[:LABELLED], order[LABELLED:]
+    return labelled, pool if data.copies is None else pool[~data.copies[pool]]
+
+
+def taught(view: np.ndarray, y: np.ndarray, labelled: np.ndarray, pool: np.ndarray, per_class: int,
+           seed: int) -> tuple[float, np.ndarray, np.ndarray]:  # fmt: skip
+    """(teacher_c, by 5-fold CV within `labelled`; the student's rows; their labels): the labelled
+    reviews, and the teacher's `per_class` most confident pool reviews of each class."""
+    c = choose_teacher_c(view[labelled], y[labelled], CANDIDATES, seed, "doc_vectors")
+    teacher = fit_teacher(view[labelled], y[labelled], c)
+    chosen, pseudo = confident(teacher.decision_function(view[pool]), per_class)
+    return c, np.concatenate([labelled, pool[chosen]]), np.concatenate([y[labelled], pseudo])
+
+
 def student(data: Data, x: np.ndarray, test_x: np.ndarray, route: Route, labelled: np.ndarray, pool: np.ndarray,
             seed: int) -> tuple[Callable, Callable]:  # fmt: skip
     """few_labels' route with `route.view` as the teacher's view: (scores of training rows, of the test reviews)."""
-    y, f = data.y, data.features
-    c = choose_teacher_c(route.view[labelled], y[labelled], CANDIDATES, seed, "doc_vectors")
-    teacher = fit_teacher(route.view[labelled], y[labelled], c)
-    chosen, pseudo = confident(teacher.decision_function(route.view[pool]), route.per_class)
-    rows, labels = np.concatenate([labelled, pool[chosen]]), np.concatenate([y[labelled], pseudo])
+    f = data.features
+    c, rows, labels = taught(route.view, data.y, labelled, pool, route.per_class, seed)
     model = nbsvm.fit(f, rows, labels, C, seed)
     if not route.two_views:
         return (lambda r: model.logits_of_matrix(f.matrix[r])), (lambda: model.logits_of_matrix(data.test))
@@ -185,10 +199,7 @@ def few_labels(data: Data, x: np.ndarray, test_x: np.ndarray, draws: int, which:
     found: dict[str, list[tuple[float, float]]] = {name: [] for name in routes}
     for seed in range(SEED, SEED + draws):
         start = time.perf_counter()
-        order = np.random.default_rng(seed).permutation(len(data.y))
-        labelled, pool = order[:LABELLED], order[LABELLED:]
-        if data.copies is not None:
-            pool = pool[~data.copies[pool]]  # no review that is a test review's text
+        labelled, pool = drawn(data, seed)
         line = []
         for name, route in routes.items():
             _, on_test = student(data, x, test_x, route, labelled, pool, seed)
@@ -213,14 +224,8 @@ def relabelled(data: Data, x: np.ndarray, test_x: np.ndarray, unlabelled_x: np.n
     chosen on the test reviews: teacher_c by 5-fold CV within the 200, the rest fixed in advance.
     [the two-view student's test accuracy (not servable), then each round's NBSVM's]."""
     y, f, n = data.y, data.features, len(data.y)
-    order = np.random.default_rng(seed).permutation(n)
-    labelled, pool = order[:LABELLED], order[LABELLED:]
-    if data.copies is not None:
-        pool = pool[~data.copies[pool]]  # no review that is a test review's text
-    c = choose_teacher_c(x[labelled], y[labelled], CANDIDATES, seed, "doc_vectors")
-    teacher = fit_teacher(x[labelled], y[labelled], c)
-    chosen, pseudo = confident(teacher.decision_function(x[pool]), PER_CLASS)
-    rows, labels = np.concatenate([labelled, pool[chosen]]), np.concatenate([y[labelled], pseudo])
+    labelled, pool = drawn(data, seed)
+    c, rows, labels = taught(x, y, labelled, pool, PER_CLASS, seed)
     features, matrix, vectors = f, f.matrix, x
     if unlabelled_x is not None:  # the unlabelled reviews after the training ones, as rows n, n + 1, ...
         matrix = sp.vstack([f.matrix, data.unlabelled]).tocsr()

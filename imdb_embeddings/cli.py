@@ -38,12 +38,11 @@ def what_it_is(path: Path) -> str:
         return f"cannot be looked at ({exc.strerror})"
     if stat.S_ISLNK(mode):
         try:
-            path.stat()
+            mode = path.stat().st_mode
         except OSError as exc:  # a loop, or a target that is gone
             return f"is a link that leads nowhere ({exc.strerror})"
-        mode = path.stat().st_mode
     kinds = {stat.S_ISDIR: "a folder", stat.S_ISFIFO: "a named pipe", stat.S_ISCHR: "a device"}
-    kinds[stat.S_ISBLK] = "a device"
+    kinds |= {stat.S_ISBLK: "a device"}
     return "is " + next((kind for test, kind in kinds.items() if test(mode)), "not a regular file (a socket?)")
 
 

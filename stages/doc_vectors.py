@@ -16,7 +16,7 @@ from imdb_embeddings.core import params, timings
 from imdb_embeddings.core.errors import run_stage
 from imdb_embeddings.core.files import atomic_path
 from imdb_embeddings.research.pv_dbow import infer, train_doc_vectors
-from imdb_embeddings.text.columns import read_texts, unlabelled_texts
+from imdb_embeddings.text.columns import read_texts, without_test_texts
 
 log = logging.getLogger("doc_vectors")
 PARAMS = ("doc_vectors.{name}",)
@@ -32,13 +32,13 @@ def main() -> None:
     args = parser.parse_args()
     name = args.name
     settings = params.load(*(key.format(name=name) for key in PARAMS))
-    train = read_texts(args.texts[0])
-    texts, copies = unlabelled_texts(args.texts, args.test)  # learned from: no test review's text
+    learned, test = [read_texts(path) for path in args.texts], read_texts(args.test)
+    texts, copies = without_test_texts([text for part in learned for text in part], test)  # no test review's text
     log.info("%d texts; %d left out, word for word test reviews", len(texts), copies)
     start = time.perf_counter()
     model = train_doc_vectors(texts, settings)
     trained = time.perf_counter() - start
-    inferred = (train, args.train_vectors, "training"), (read_texts(args.test), args.test_vectors, "test")
+    inferred = (learned[0], args.train_vectors, "training"), (test, args.test_vectors, "test")
     for reviews, out, what in inferred:
         vectors = infer(model, reviews, settings.ngrams, f"the {what} reviews")
         with atomic_path(out, suffix=".npy") as tmp:

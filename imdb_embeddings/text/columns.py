@@ -24,8 +24,12 @@ def copied_from_test(texts: list[str], test_texts: list[str]) -> np.ndarray:
     return np.fromiter((text in test for text in texts), dtype=bool, count=len(texts))
 
 
+def without_test_texts(texts: list[str], test_texts: list[str]) -> tuple[list[str], int]:
+    """(the `texts` that are no test review's text, how many were left out)."""
+    copies = copied_from_test(texts, test_texts)
+    return [text for text, copy in zip(texts, copies, strict=True) if not copy], int(copies.sum())
+
+
 def unlabelled_texts(paths: list[str], test: str) -> tuple[list[str], int]:
     """(the texts of `paths` that are no test review's text, how many were left out)."""
-    texts = [text for path in paths for text in read_texts(path)]
-    copies = copied_from_test(texts, read_texts(test))
-    return [text for text, copy in zip(texts, copies, strict=True) if not copy], int(copies.sum())
+    return without_test_texts([text for path in paths for text in read_texts(path)], read_texts(test))
