@@ -177,7 +177,8 @@ def test_kill_9_inside_a_stage(baseline, server, stage, tmp_path):
             assert baseline_copy.is_file() and path.read_bytes() == baseline_copy.read_bytes(), f"half-written {path}"
     check_cache_entries(download_cache)
 
-    # The next repro runs the stage for real (no run cache) and finishes.
+    # The next repro finishes. It may not run the stage: dvc.lock still names
+    # the outputs, so DVC checks them out of its cache when it holds them.
     result = run_tool(project, "dvc", "repro", "--no-run-cache", *TARGETS, env=env, check=False)
     # DVC rewrites two files of its own in place, so a kill while it writes one
     # (on a busy machine the kill can land just after the stage's command) leaves
@@ -193,8 +194,14 @@ def test_kill_9_inside_a_stage(baseline, server, stage, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert (project / "dvc.lock").read_text() == lock
     assert run_tool(project, "dvc", "status", "--json", *TARGETS, env=env).stdout.strip() == "{}"
-    # The next run of the stage removed what the killed one left behind.
-    assert not partial_files(project / "data", project / "metrics", project / "dvclive", download_cache)
+    # The next run of the stage removes what the killed one left behind. A
+    # checkout leaves temporary files beside a file output (DVC cleans only
+    # inside a folder output): then the stage's own run must remove them.
+    folders = (project / "data", project / "metrics", project / "dvclive", download_cache)
+    if partial_files(*folders):
+        assert f"Stage '{stage}' is cached - skipping run" in result.stdout, result.stdout
+        run_tool(project, "dvc", "repro", "--force", "--single-item", stage, env=env)
+    assert not partial_files(*folders)
     check_cache_entries(download_cache)
 
 
